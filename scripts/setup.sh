@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs every dependency spikebench needs on a fresh Debian 12 machine, idempotently:
+#   - Debian packages: compiler toolchain, HDF5, yaml-cpp, Boost.Program_options, Catch2 v2,
+#     Google Benchmark, Python's h5py + matplotlib (report), ccache.
+#   - LibTorch 2.x from the official PyPI `torch` wheel, in a virtual environment kept in a
+#     cache folder OUTSIDE the clone (default ~/.cache/spikebench), so fresh clones reuse it.
+# Prints `export` lines a caller can eval; writes nothing into the clone.
+#
+# Usage: scripts/setup.sh [--print-env] [--no-apt] [--help]
+set -euo pipefail
+
+TORCH_VERSION="${SPIKEBENCH_TORCH_VERSION:-2.11.0}"
+CACHE_DIR="${SPIKEBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spikebench}"
+VENV="$CACHE_DIR/torch-$TORCH_VERSION"
+APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev nlohmann-json3-dev
+  libhdf5-dev hdf5-tools libyaml-cpp-dev libboost-program-options-dev catch2 libbenchmark-dev
+  python3-venv python3-h5py python3-matplotlib python3-numpy python3-yaml)
+
+print_env=0 use_apt=1
+for a in "$@"; do
+  case "$a" in
+    --print-env) print_env=1 ;;
+    --no-apt) use_apt=0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
+  esac
+done
+log() { [ "$print_env" = 1 ] && echo "setup: $*" >&2 || echo "setup: $*"; }
+die() { echo "setup.sh: error: $*" >&2; exit 1; }
+
+# --- Debian packages -----------------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$use_apt" = 1 ] || die "missing Debian packages: ${missing[*]} (run without --no-apt, or install them)"
+  command -v apt-get >/dev/null || die "apt-get not found; install these packages by hand: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >&2 || die "apt-get update failed"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || die "apt-get install failed for: ${missing[*]}"
+fi
+
+# --- LibTorch from the PyPI torch wheel, in a cached venv ----------------------------------
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3)" || die "python3 not found"
+if [ ! -f "$VENV/.complete" ]; then
+  log "creating torch $TORCH_VERSION virtual environment in $VENV (one-time, several GB)"
+  mkdir -p "$CACHE_DIR"
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV" || die "python3 -m venv failed (is python3-venv installed?)"
+  "$VENV/bin/pip" install -q --upgrade pip >&2 || die "pip upgrade failed"
+  "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" >&2 \
+    || die "pip install torch==$TORCH_VERSION failed (network? set SPIKEBENCH_TORCH_VERSION?)"
+  touch "$VENV/.complete"
+fi
+TORCH_PREFIX="$("$VENV/bin/python" -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
+  || die "torch in $VENV does not import; delete $VENV and re-run"
+[ -f "$TORCH_PREFIX/Torch/TorchConfig.cmake" ] || die "TorchConfig.cmake missing under $TORCH_PREFIX"
+
+if [ "$print_env" = 1 ]; then
+  echo "export SPIKEBENCH_TORCH_PREFIX='$TORCH_PREFIX'"
+  echo "export SPIKEBENCH_VENV='$VENV'"
+else
+  log "ok: LibTorch $TORCH_VERSION at $TORCH_PREFIX"
+fi
