@@ -57,7 +57,7 @@ if [ ! -f "$VENV/.complete" ]; then
     || die "pip install torch==$TORCH_VERSION failed (network? set SPIKEBENCH_TORCH_VERSION?)"
   touch "$VENV/.complete"
 fi
-TORCH_PREFIX="$("$VENV/bin/python" -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
+TORCH_PREFIX="$("$VENV/bin/python" -W ignore -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
   || die "torch in $VENV does not import; delete $VENV and re-run"
 [ -f "$TORCH_PREFIX/Torch/TorchConfig.cmake" ] || die "TorchConfig.cmake missing under $TORCH_PREFIX"
 

@@ -1,0 +1,54 @@
+#pragma once
+// The decoder LM's architecture numbers (paper §2, Table 3) as a plain value, plus the named
+// sizes ("flavors") and the parameter-count formula.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spikebench::models {
+
+struct ModelConfig {
+  int64_t vocab = 50257;         // V: GPT-2 BPE vocabulary (256 for the byte-level CPU proxy)
+  int64_t d = 1024;              // d: hidden size (350M: 1024, 1.7B: 2304, 13B: 5120)
+  int64_t n_layers = 24;         // N: number of layers
+  int64_t n_heads = 16;          // h: attention heads, d_head = d / h
+  int64_t d_ffn = 4096;          // d_ffn = 4d (paper §3.1)
+  int64_t max_len = 2048;        // L: sequence length = learned positions
+  double dropout = 0.1;          // hidden, attention and embedding dropout (Table 3)
+  bool bias = true;              // linear and norm biases (omitted in the paper's equations)
+  std::string arch = "preln";    // "preln" (Eqs. 1-2) or "postln" (App. D)
+  std::string norm = "layernorm";          // registered norm: layernorm | rmsnorm
+  std::string init = "scaled";             // registered init: plain | scaled | wang
+  std::string activation = "gelu";         // F in Eq. (3): gelu | relu | identity
+  std::vector<std::string> stabilizers;    // registered stabilizers, applied in order
+  double embed_detach_gamma = 0.1;         // γ of Eq. (14), after Zeng et al. (2023)
+  double z_loss = 1e-4;                    // z-loss coefficient (PaLM), when z_loss is used
+  double sigma = 0.0;                      // σ of §2.2; 0 = sqrt(2/(5d))
+
+  int64_t d_head() const { return d / n_heads; }
+  /// σ = sqrt(2 / (5d)) (§2.2, after Nguyen & Salazar 2019) unless overridden.
+  double base_sigma() const;
+  /// Throws spikebench::Error naming the inconsistent field.
+  void validate() const;
+};
+
+/// Exact parameter count of the Pre-LN decoder with tied embeddings (footnote 5):
+///   V·d (token embedding, tied with the output layer) + L·d (positions)
+///   + N·(4d² + 2·d·d_ffn + [bias] 4d + d_ffn + [norms] 4d)      (QKV, W_O, W1, W2, 2 norms)
+///   + 2d (final norm) + parameters owned by stabilizers (counted separately).
+/// With d_ffn = 4d and biases: V·d + L·d + N·(12d² + 13d) + 2d.
+int64_t param_count(const ModelConfig& config);
+
+/// A named size ("flavor") of the decoder LM.
+struct Flavor {
+  std::string name;
+  std::string description;
+  ModelConfig config;
+};
+
+/// Table 3's sizes (350m, 1.7b, 13b) and the smaller proxies (gpu, cpu, tiny).
+const std::vector<Flavor>& flavors();
+/// The flavor called `name`; an unknown name throws an Error listing the valid ones.
+const Flavor& flavor(const std::string& name);
+
+}  // namespace spikebench::models

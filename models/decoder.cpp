@@ -1,0 +1,194 @@
+#include "models/decoder.h"
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+
+namespace spikebench::models {
+namespace {
+
+double detached_std(const torch::Tensor& x) {
+  return x.detach().to(torch::kFloat).std().item<double>();
+}
+
+void normal_(const torch::Tensor& w, double sigma) {
+  torch::NoGradGuard no_grad;
+  w.normal_(0.0, sigma);
+}
+
+void init_linear(const torch::nn::Linear& l, double sigma) {
+  normal_(l->weight, sigma);
+  if (l->bias.defined()) {
+    torch::NoGradGuard no_grad;
+    l->bias.zero_();
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Attention, Eqs. (4)-(5)
+AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer,
+                             std::vector<std::shared_ptr<StabilizerImpl>> s)
+    : config_(c), layer_(layer), stabilizers_(std::move(s)) {
+  qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(c.d, 3 * c.d).bias(c.bias)));
+  out = register_module("out", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d).bias(c.bias)));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
+  const auto B = x.size(0), T = x.size(1), h = config_.n_heads, dh = config_.d_head();
+  auto qkv_heads = qkv(x).view({B, T, 3, h, dh}).permute({2, 0, 3, 1, 4});  // (3,B,h,T,dh)
+  auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
+  for (auto& s : stabilizers_) s->attention_qk(q, k, layer_);
+  // softmax(q k^T / sqrt(d_head)) v per head, causal (Eq. 5).
+  auto heads = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{},
+                                                /*dropout_p=*/is_training() ? config_.dropout : 0.0,
+                                                /*is_causal=*/true);       // (B,h,T,dh)
+  return out(heads.transpose(1, 2).reshape({B, T, config_.d}));          // concat · W_O (Eq. 4)
+}
+
+void AttentionImpl::init_weights(const InitScheme& sigmas) {
+  init_linear(qkv, sigmas.qkv);
+  init_linear(out, sigmas.w_o);
+}
+
+// ---------------------------------------------------------------- FFN, Eq. (3)
+FFNImpl::FFNImpl(const ModelConfig& c) : activation_(c.activation) {
+  w1 = register_module("w1", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d_ffn).bias(c.bias)));
+  w2 = register_module("w2", torch::nn::Linear(torch::nn::LinearOptions(c.d_ffn, c.d).bias(c.bias)));
+}
+
+torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
+  auto hidden = w1(x);  // (B,T,d_ffn)
+  if (activation_ == "gelu") hidden = torch::gelu(hidden);
+  else if (activation_ == "relu") hidden = torch::relu(hidden);
+  return w2(hidden);  // (B,T,d)
+}
+
+void FFNImpl::init_weights(const InitScheme& sigmas) {
+  init_linear(w1, sigmas.w1);
+  init_linear(w2, sigmas.w2);
+}
+
+// ---------------------------------------------------------------- Blocks
+BlockImpl::BlockImpl(const ModelConfig& c, int64_t layer,
+                     std::vector<std::shared_ptr<StabilizerImpl>> s)
+    : config_(c), layer_(layer), stabilizers_(s) {
+  attention = register_module("attention", Attention(c, layer, s));
+  ffn = register_module("ffn", FFN(c));
+  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
+  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
+}
+
+void BlockImpl::init_weights(const InitScheme& sigmas) {
+  attention->init_weights(sigmas);
+  ffn->init_weights(sigmas);
+}
+
+torch::Tensor BlockImpl::finish(torch::Tensor y, Sublayer which) {
+  for (auto& s : stabilizers_) y = s->sublayer(y, layer_, which);
+  return torch::dropout(y, config_.dropout, is_training());
+}
+
+namespace {
+
+/// Pre-LN layer (Xiong et al. 2020): Eq. (2) then Eq. (1).
+class PreLNBlock : public BlockImpl {
+ public:
+  PreLNBlock(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s)
+      : BlockImpl(c, layer, std::move(s)) {}
+  torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
+    auto a = finish(attention(norm1->forward(x)), Sublayer::kAttention);
+    auto x1 = x + a;                                                    // Eq. (2)
+    auto f = finish(ffn(norm2->forward(x1)), Sublayer::kFFN);
+    auto y = x1 + f;                                                    // Eq. (1)
+    if (probe) {
+      probe->ln_input_std.push_back(detached_std(x));
+      probe->ln_input_std.push_back(detached_std(x1));
+      probe->attn_out_std.push_back(detached_std(a));
+      probe->ffn_out_std.push_back(detached_std(f));
+      probe->layer_out_std.push_back(detached_std(y));
+    }
+    return y;
+  }
+};
+
+/// Post-LN layer (Vaswani et al. 2017; App. D): x' = LN(x + Attn(x)), y = LN(x' + FFN(x')).
+class PostLNBlock : public BlockImpl {
+ public:
+  PostLNBlock(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s)
+      : BlockImpl(c, layer, std::move(s)) {}
+  torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
+    auto a = finish(attention(x), Sublayer::kAttention);
+    auto s1 = x + a;
+    auto x1 = norm1->forward(s1);
+    auto f = finish(ffn(x1), Sublayer::kFFN);
+    auto s2 = x1 + f;
+    auto y = norm2->forward(s2);
+    if (probe) {
+      probe->ln_input_std.push_back(detached_std(s1));
+      probe->ln_input_std.push_back(detached_std(s2));
+      probe->attn_out_std.push_back(detached_std(a));
+      probe->ffn_out_std.push_back(detached_std(f));
+      probe->layer_out_std.push_back(detached_std(y));
+    }
+    return y;
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- DecoderLM
+DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
+  config_.validate();
+  const auto& c = config_;
+  token_embedding = register_parameter("token_embedding", torch::empty({c.vocab, c.d}));
+  position_embedding = register_parameter("position_embedding", torch::empty({c.max_len, c.d}));
+  for (size_t i = 0; i < c.stabilizers.size(); ++i) {
+    auto s = Registry<StabilizerKind>::instance().get(c.stabilizers[i]).make(c);
+    stabilizers.push_back(register_module("stabilizer" + std::to_string(i) + "_" + c.stabilizers[i], s));
+  }
+  for (int64_t i = 0; i < c.n_layers; ++i) {
+    std::shared_ptr<BlockImpl> block;
+    if (c.arch == "preln") block = std::make_shared<PreLNBlock>(c, i, stabilizers);
+    else block = std::make_shared<PostLNBlock>(c, i, stabilizers);
+    blocks.push_back(register_module("block" + std::to_string(i), block));
+  }
+  if (c.arch == "preln") final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
+  init_weights();
+}
+
+void DecoderLMImpl::init_weights() {
+  const InitScheme sigmas = init_scheme(config_);
+  normal_(token_embedding, sigmas.embedding);
+  normal_(position_embedding, sigmas.position);
+  for (auto& b : blocks) b->init_weights(sigmas);
+}
+
+torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) {
+  const auto T = tokens.size(1);
+  if (T > config_.max_len) fail("sequence length ", T, " exceeds max_len ", config_.max_len);
+  auto x = torch::embedding(token_embedding, tokens) +
+           position_embedding.slice(0, 0, T).unsqueeze(0);               // (B,T,d)
+  for (auto& s : stabilizers) x = s->embed(x);
+  x = torch::dropout(x, config_.dropout, is_training());
+  for (auto& b : blocks) x = b->forward(x, probe);
+  if (final_norm) x = final_norm->forward(x);
+  return torch::matmul(x, token_embedding.t());                        // (B,T,V), tied output
+}
+
+DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch::Tensor& targets,
+                                        Probe* probe) {
+  auto logits = forward(tokens, probe);
+  auto ce = torch::nn::functional::cross_entropy(
+      logits.view({-1, config_.vocab}).to(torch::kFloat), targets.reshape({-1}));
+  auto total = ce;
+  for (auto& s : stabilizers)
+    if (auto aux = s->auxiliary_loss(logits); aux.defined()) total = total + aux;
+  return {ce, total};
+}
+
+std::vector<torch::Tensor> DecoderLMImpl::layer_parameters(int64_t i) const {
+  return blocks.at(static_cast<size_t>(i))->parameters();
+}
+
+}  // namespace spikebench::models

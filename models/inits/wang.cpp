@@ -1,0 +1,20 @@
+// Wang & Komatsuzaki (2021) initialization as used by GPT-NeoX and Pythia (App. C): W_2 and W_O ~
+// N(0, 2/(N sqrt(d))), everything else N(0, σ), σ = sqrt(2/(5d)).
+#include <cmath>
+
+#include "models/init.h"
+
+namespace spikebench::models {
+namespace {
+
+InitScheme wang(const ModelConfig& c) {
+  const double s = c.base_sigma();
+  const double reduced =
+      2.0 / (static_cast<double>(c.n_layers) * std::sqrt(static_cast<double>(c.d)));
+  return {s, s, s, reduced, s, reduced};
+}
+
+SPIKEBENCH_REGISTER(InitKind, "wang", "W2, W_O ~ N(0, 2/(N sqrt(d))); rest N(0, σ)", wang);
+
+}  // namespace
+}  // namespace spikebench::models

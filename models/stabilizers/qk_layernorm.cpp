@@ -1,0 +1,32 @@
+// QK-LayerNorm (Dehghani et al. 2023; Wortsman et al. 2023): a norm over d_head applied to the
+// queries and keys of every head before Eq. (5)'s dot product, bounding attention-logit growth.
+#include <torch/torch.h>
+
+#include "models/norm.h"
+#include "models/stabilizer.h"
+
+namespace spikebench::models {
+namespace {
+
+class QKLayerNorm : public StabilizerImpl {
+ public:
+  explicit QKLayerNorm(const ModelConfig& c) {
+    for (int64_t i = 0; i < c.n_layers; ++i) {
+      q_.push_back(register_module("q" + std::to_string(i), make_norm(c.norm, c.d_head(), c.bias)));
+      k_.push_back(register_module("k" + std::to_string(i), make_norm(c.norm, c.d_head(), c.bias)));
+    }
+  }
+  void attention_qk(torch::Tensor& q, torch::Tensor& k, int64_t layer) override {
+    q = q_[layer]->forward(q);
+    k = k_[layer]->forward(k);
+  }
+
+ private:
+  std::vector<std::shared_ptr<NormImpl>> q_, k_;
+};
+
+SPIKEBENCH_STABILIZER("qk_layernorm", "QK-norm: norm(q), norm(k) per head (Wortsman et al. 2023)",
+                      QKLayerNorm);
+
+}  // namespace
+}  // namespace spikebench::models

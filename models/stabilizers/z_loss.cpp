@@ -1,0 +1,25 @@
+// z-loss (Chowdhery et al. 2022, PaLM; Wortsman et al. 2023): adds c·mean(log² Z) to the loss,
+// Z = Σ_v exp(logit_v), keeping the output log-partition near 0. c = z_loss (default 1e-4).
+#include <torch/torch.h>
+
+#include "models/stabilizer.h"
+
+namespace spikebench::models {
+namespace {
+
+class ZLoss : public StabilizerImpl {
+ public:
+  explicit ZLoss(const ModelConfig& c) : coefficient_(c.z_loss) {}
+  torch::Tensor auxiliary_loss(const torch::Tensor& logits) override {
+    auto log_z = torch::logsumexp(logits.to(torch::kFloat), /*dim=*/-1);  // (B,T)
+    return coefficient_ * log_z.pow(2).mean();
+  }
+
+ private:
+  double coefficient_;
+};
+
+SPIKEBENCH_STABILIZER("z_loss", "PaLM z-loss: + c·mean(logsumexp(logits)²), c = z_loss", ZLoss);
+
+}  // namespace
+}  // namespace spikebench::models
