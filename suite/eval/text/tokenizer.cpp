@@ -8,11 +8,11 @@
 namespace spikebench::text {
 
 std::string TokenizerChar::operator()(std::string_view line) const {
-  // " ".join(line) then split(): each non-whitespace code point is one token.
+  // " ".join(line): every code point, whitespace included, separated by one space; the n-gram
+  // split then drops the whitespace code points.
   std::string out;
   out.reserve(line.size() * 2);
   for (char32_t c : utf8_decode(line)) {
-    if (is_py_space(c)) continue;
     if (!out.empty()) out.push_back(' ');
     utf8_append(out, c);
   }
