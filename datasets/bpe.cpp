@@ -220,11 +220,13 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
   if (verify_sha256) {
     if (enc_sha != kGpt2EncoderJsonSha256)
       fail(encoder_json.string(), ": sha256 ", enc_sha, " is not the pinned GPT-2 encoder.json (",
-           kGpt2EncoderJsonSha256, "); the file is corrupt or not OpenAI's; re-fetch it with "
+           kGpt2EncoderJsonSha256,
+           "); the file is corrupt or not OpenAI's; re-fetch it with "
            "scripts/fetch-data.sh");
     if (bpe_sha != kGpt2VocabBpeSha256)
       fail(vocab_bpe.string(), ": sha256 ", bpe_sha, " is not the pinned GPT-2 vocab.bpe (",
-           kGpt2VocabBpeSha256, "); the file is corrupt or not OpenAI's; re-fetch it with "
+           kGpt2VocabBpeSha256,
+           "); the file is corrupt or not OpenAI's; re-fetch it with "
            "scripts/fetch-data.sh");
   }
 
@@ -270,7 +272,8 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
   }
 
   impl->offset.reserve(kVocabSize + 1);
-  for (const auto& t : tokens) impl->offset.push_back(uint32_t(impl->arena.size())), impl->arena += t;
+  for (const auto& t : tokens)
+    impl->offset.push_back(uint32_t(impl->arena.size())), impl->arena += t;
   impl->offset.push_back(uint32_t(impl->arena.size()));
   impl->vocab_slot.assign(1 << 17, 0);
   impl->vocab_mask = (1 << 17) - 1;
@@ -415,7 +418,8 @@ std::vector<int32_t> Gpt2Tokenizer::encode_parallel(std::string_view text, unsig
 }
 
 std::string_view Gpt2Tokenizer::token_bytes(int32_t id) const {
-  if (id < 0 || id >= kVocabSize) fail("token id ", id, " is outside the GPT-2 vocabulary [0, ", kVocabSize, ")");
+  if (id < 0 || id >= kVocabSize)
+    fail("token id ", id, " is outside the GPT-2 vocabulary [0, ", kVocabSize, ")");
   return impl_->bytes(id);
 }
 

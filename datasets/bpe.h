@@ -60,7 +60,9 @@ class Gpt2Tokenizer {
 
   /// Bytes of the ids (may be invalid UTF-8 for a partial sequence); unknown id -> Error.
   std::string decode(const int32_t* ids, size_t n) const;
-  std::string decode(const std::vector<int32_t>& ids) const { return decode(ids.data(), ids.size()); }
+  std::string decode(const std::vector<int32_t>& ids) const {
+    return decode(ids.data(), ids.size());
+  }
   std::string_view token_bytes(int32_t id) const;
 
   /// sha256 over both vocabulary files' sha256 (identifies the tokenizer in shard headers).

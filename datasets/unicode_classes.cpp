@@ -49,8 +49,8 @@ class ClassTable {
   }
   CharClass operator()(uint32_t cp) const {
     if (cp > kMaxCodePoint) return CharClass::kOther;
-    return CharClass(stage2_[(uint32_t(stage1_[cp >> kBlockBits]) << kBlockBits) |
-                             (cp & (kBlockSize - 1))]);
+    return CharClass(
+        stage2_[(uint32_t(stage1_[cp >> kBlockBits]) << kBlockBits) | (cp & (kBlockSize - 1))]);
   }
 
  private:

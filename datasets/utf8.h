@@ -15,7 +15,8 @@ inline uint32_t decode_utf8(const unsigned char* p, size_t& len) {
   unsigned char c = p[0];
   if (c < 0x80) return len = 1, c;
   if (c < 0xE0) return len = 2, uint32_t(c & 0x1F) << 6 | (p[1] & 0x3F);
-  if (c < 0xF0) return len = 3, uint32_t(c & 0x0F) << 12 | uint32_t(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+  if (c < 0xF0)
+    return len = 3, uint32_t(c & 0x0F) << 12 | uint32_t(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
   return len = 4, uint32_t(c & 0x07) << 18 | uint32_t(p[1] & 0x3F) << 12 |
                       uint32_t(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
 }

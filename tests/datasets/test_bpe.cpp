@@ -44,12 +44,13 @@ TEST_CASE("sha256 matches the MANIFEST hashes of the vocabulary files", "[bpe]")
 
 TEST_CASE("pre-tokenizer splits as the gpt2 regex", "[bpe]") {
   using V = std::vector<std::string>;
-  CHECK(pieces("Hello world's  end!!\n\n x") == V{"Hello", " world", "'s", " ", " end", "!!", "\n\n", " x"});
-  CHECK(pieces("a   ") == V{"a", "   "});                  // trailing run kept whole
-  CHECK(pieces("a \tb") == V{"a", " ", "\t", "b"});           // last space left for ' ?'
+  CHECK(pieces("Hello world's  end!!\n\n x") ==
+        V{"Hello", " world", "'s", " ", " end", "!!", "\n\n", " x"});
+  CHECK(pieces("a   ") == V{"a", "   "});            // trailing run kept whole
+  CHECK(pieces("a \tb") == V{"a", " ", "\t", "b"});  // last space left for ' ?'
   CHECK(pieces("I'LL we've 'sam") == V{"I", "'", "LL", " we", "'ve", " '", "sam"});
   CHECK(pieces("x123 4.5") == V{"x", "123", " 4", ".", "5"});
-  CHECK(pieces("\xEF\xBB\xBFhi") == V{"\xEF\xBB\xBF", "hi"});  // U+FEFF is not \s
+  CHECK(pieces("\xEF\xBB\xBFhi") == V{"\xEF\xBB\xBF", "hi"});        // U+FEFF is not \s
   CHECK(pieces("a\xE3\x80\x80 b") == V{"a", "\xE3\x80\x80", " b"});  // U+3000 is \s
 }
 
@@ -97,7 +98,8 @@ TEST_CASE("every LAMBADA line equals tiktoken", "[bpe][oracle]") {
     tokens += ids.size();
     if (ids != expect.at("ids").get<std::vector<int32_t>>() || gpt2().decode(ids) != text) {
       ++mismatches;
-      UNSCOPED_INFO(source.string() << ":" << s.line_number() << " differs from " << oracle.string());
+      UNSCOPED_INFO(source.string()
+                    << ":" << s.line_number() << " differs from " << oracle.string());
     }
     ++lines;
   }
