@@ -40,7 +40,8 @@ int run_bleu(const std::vector<std::string>& args) {
       "max-ngram-order", po::value(&opt.max_ngram_order)->default_value(4), "N of BLEU-N")(
       "width,w", po::value(&width)->default_value(1), "decimals of the score")(
       "sentence-level", po::bool_switch(), "one score per line (effective order on)")(
-      "json", po::bool_switch(), "print sacrebleu's JSON object instead of the text line");
+      "json", po::bool_switch(),
+      "print sacrebleu's JSON object instead of the text line (corpus score only)");
   const auto vm = spikebench::cli::parse("bleu", kUsage, options, {{"hyp", 1}}, args);
   if (!vm) return 0;
   if (vm->count("smooth-value")) opt.smooth_value = (*vm)["smooth-value"].as<double>();
@@ -65,9 +66,9 @@ int run_bleu(const std::vector<std::string>& args) {
     for (size_t i = 0; i < hyps.size(); ++i) {
       std::vector<std::string> seg_refs;
       for (const auto& stream : refs) seg_refs.push_back(stream[i]);
-      const auto score = bleu.sentence_score(hyps[i], seg_refs);
-      std::cout << (json ? spikebench::text::format_score_json(score, sig, width)
-                         : spikebench::text::format_score_line(score, sig, width))
+      // sacrebleu prints sentence scores as text lines even under `-f json`.
+      std::cout << spikebench::text::format_score_line(bleu.sentence_score(hyps[i], seg_refs), sig,
+                                                       width)
                 << "\n";
     }
     return 0;
