@@ -417,6 +417,32 @@ std::vector<int32_t> Gpt2Tokenizer::encode_parallel(std::string_view text, unsig
   return out;
 }
 
+std::vector<std::vector<int32_t>> Gpt2Tokenizer::encode_batch(const std::vector<std::string>& texts,
+                                                              unsigned threads) const {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = unsigned(std::min<size_t>(threads, std::max<size_t>(texts.size(), 1)));
+  std::vector<std::vector<int32_t>> out(texts.size());
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](unsigned t) {
+    try {
+      BpeCache cache;
+      for (size_t i = t; i < texts.size(); i += threads) encode_ordinary(texts[i], out[i], &cache);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  if (threads <= 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (auto& th : pool) th.join();
+  }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
+
 std::string_view Gpt2Tokenizer::token_bytes(int32_t id) const {
   if (id < 0 || id >= kVocabSize)
     fail("token id ", id, " is outside the GPT-2 vocabulary [0, ", kVocabSize, ")");

@@ -58,6 +58,10 @@ class Gpt2Tokenizer {
   /// so the result is identical to the single-threaded one.
   std::vector<int32_t> encode_parallel(std::string_view text, unsigned threads = 0) const;
 
+  /// encode_ordinary of each text on `threads` threads (0 = all cores), one BpeCache per thread.
+  std::vector<std::vector<int32_t>> encode_batch(const std::vector<std::string>& texts,
+                                                 unsigned threads = 0) const;
+
   /// Bytes of the ids (may be invalid UTF-8 for a partial sequence); unknown id -> Error.
   std::string decode(const int32_t* ids, size_t n) const;
   std::string decode(const std::vector<int32_t>& ids) const {
