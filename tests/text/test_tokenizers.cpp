@@ -58,7 +58,7 @@ TEST_CASE("intl tokenizer splits Unicode punctuation and symbols", "[bleu][token
   CHECK(tok(input) == expected);
 }
 
-TEST_CASE("char and none tokenizers; factory names", "[bleu][tokenizer]") {
+TEST_CASE("char and none tokenizers, factory names", "[bleu][tokenizer]") {
   CHECK(TokenizerChar()("ab c\xC3\xA4") == "a b   c \xC3\xA4");  // " ".join(line)
   CHECK(TokenizerNone()(" a  b ") == " a  b ");
   CHECK(make_tokenizer("13a")->signature() == "13a");
