@@ -3,6 +3,9 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "models/init.h"
+#include "models/norm.h"
+#include "models/stabilizer.h"
 
 namespace spikebench::models {
 
@@ -19,6 +22,9 @@ void ModelConfig::validate() const {
     fail("model: unknown arch '", arch, "' (valid: preln, postln)");
   if (activation != "gelu" && activation != "relu" && activation != "identity")
     fail("model: unknown activation '", activation, "' (valid: gelu, identity, relu)");
+  Registry<NormKind>::instance().get(norm);  // unknown names: errors listing the valid ones
+  Registry<InitKind>::instance().get(init);
+  for (const auto& s : stabilizers) Registry<StabilizerKind>::instance().get(s);
 }
 
 int64_t param_count(const ModelConfig& c) {

@@ -14,7 +14,7 @@ CACHE_DIR="${SPIKEBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spikebench}"
 VENV="$CACHE_DIR/torch-$TORCH_VERSION"
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev nlohmann-json3-dev
   libhdf5-dev hdf5-tools libyaml-cpp-dev libboost-program-options-dev catch2 libbenchmark-dev
-  python3-venv python3-h5py python3-matplotlib python3-numpy python3-yaml curl unzip)
+  python3-venv python3-h5py python3-matplotlib python3-numpy python3-yaml curl unzip libicu-dev)
 
 print_env=0 use_apt=1
 for a in "$@"; do

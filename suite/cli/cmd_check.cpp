@@ -1,0 +1,33 @@
+// spikebench check RESULTS.h5: re-evaluates the checks from the results file alone.
+#include <cstdio>
+
+#include "suite/cli/command.h"
+#include "suite/cli/options.h"
+#include "suite/pipeline.h"
+
+namespace spikebench::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+  po::options_description opts("check options");
+  opts.add_options()("file", po::value<std::vector<std::string>>()->required(), "results files")(
+      "baselines", po::value<std::string>(), "baselines folder (default: the source tree's)");
+  auto vm = parse("check", "RESULTS.h5... [--baselines DIR]", opts, {{"file", -1}}, args);
+  if (!vm) return 0;
+  checks::Options o{checks::default_baselines_dir(), false};
+  if (vm->count("baselines")) o.baselines_dir = (*vm)["baselines"].as<std::string>();
+  int failed = 0;
+  for (const auto& f : (*vm)["file"].as<std::vector<std::string>>()) {
+    auto outcomes = recheck(f, o);
+    std::printf("%s\n", f.c_str());
+    print_checks(outcomes);
+    for (const auto& c : outcomes) failed += c.verdict == "fail";
+  }
+  std::printf("%d failed checks\n", failed);
+  return failed > 0 ? 1 : 0;
+}
+
+SPIKEBENCH_COMMAND("check", "re-evaluate the checks of results files (exit 1 on a failure)", run);
+
+}  // namespace
+}  // namespace spikebench::cli

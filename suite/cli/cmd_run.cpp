@@ -1,0 +1,33 @@
+// spikebench run ARTIFACT|STUDY.yaml: runs one study at one scale, writes RESULTS.h5, checks it.
+#include <cstdio>
+
+#include "suite/cli/command.h"
+#include "suite/cli/run_options.h"
+
+namespace spikebench::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+  po::options_description opts("run options");
+  opts.add_options()("artifact", po::value<std::string>()->required(), "artifact name or STUDY.yaml");
+  add_run_options(opts);
+  auto vm = parse("run", "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
+                  "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
+                  opts, {{"artifact", 1}}, args);
+  if (!vm) return 0;
+  const Study study = find_study((*vm)["artifact"].as<std::string>());
+  const RunReport r = run_study(study, run_options(*vm, args, "run"));
+  if (r.skipped) {
+    std::printf("%s: scale skipped: %s\n", study.name.c_str(), r.skip_reason.c_str());
+    return 0;
+  }
+  std::printf("%s: %d runs (%d diverged) -> %s\n", study.name.c_str(), r.runs, r.diverged, r.file.c_str());
+  print_checks(r.checks);
+  std::printf("%zu checks: %d failed\n", r.checks.size(), r.failed);
+  return r.failed > 0 ? 1 : 0;
+}
+
+SPIKEBENCH_COMMAND("run", "run an artifact or a STUDY.yaml at a scale; write HDF5; check", run);
+
+}  // namespace
+}  // namespace spikebench::cli

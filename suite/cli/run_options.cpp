@@ -1,0 +1,35 @@
+#include "suite/cli/run_options.h"
+
+#include "core/error.h"
+
+namespace spikebench::cli {
+
+void add_run_options(po::options_description& opts) {
+  opts.add_options()("scale", po::value<std::string>()->default_value("cpu"), "cpu | gpu | paper")(
+      "seeds", po::value<int>()->default_value(0), "seeds per grid point (0 = the artifact's)")(
+      "out", po::value<std::string>()->default_value("results"), "output folder")(
+      "data-dir", po::value<std::string>(), "data folder (else $SPIKEBENCH_DATA_DIR, ../shared/data)")(
+      "resume", po::bool_switch(), "continue an interrupted run from its results file and checkpoints")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a run config key: KEY=VALUE")(
+      "update-golden", po::bool_switch(), "rewrite baselines/<scale>/<artifact>.yaml from this run");
+}
+
+RunOptions run_options(const po::variables_map& vm, const std::vector<std::string>& args,
+                       const std::string& command) {
+  RunOptions o;
+  o.scale = vm["scale"].as<std::string>();
+  if (o.scale != "cpu" && o.scale != "gpu" && o.scale != "paper")
+    fail("--scale '", o.scale, "': valid scales are cpu, gpu, paper");
+  o.seeds = vm["seeds"].as<int>();
+  if (o.seeds < 0) fail("--seeds must be >= 0");
+  o.out_dir = vm["out"].as<std::string>();
+  if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
+  o.resume = vm["resume"].as<bool>();
+  o.update_golden = vm["update-golden"].as<bool>();
+  if (vm.count("set")) o.sets = vm["set"].as<std::vector<std::string>>();
+  o.command_line = "spikebench " + command;
+  for (const auto& a : args) o.command_line += " " + a;
+  return o;
+}
+
+}  // namespace spikebench::cli

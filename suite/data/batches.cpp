@@ -1,0 +1,53 @@
+#include "suite/data/batches.h"
+
+#include <torch/torch.h>
+
+#include <random>
+
+#include "core/error.h"
+#include "datasets/document.h"
+
+namespace spikebench {
+
+ByteCorpus::ByteCorpus(const std::filesystem::path& data_dir, int64_t bytes, double valid_fraction,
+                       int64_t seq_len, uint64_t seed)
+    : seq_len_(seq_len), seed_(seed) {
+  const auto file = data_dir / "corpora" / "enwiki-2015-wikiextractor" / "enwiki-2015.wikiextractor.AA.txt.gz";
+  auto source = datasets::open_source("wikipedia", {file});
+  std::vector<uint8_t> all;
+  all.reserve(static_cast<size_t>(bytes));
+  datasets::Document doc;
+  while (static_cast<int64_t>(all.size()) < bytes && source->next(doc)) {
+    all.insert(all.end(), doc.text.begin(), doc.text.end());
+    all.push_back(0);  // article boundary
+  }
+  all.resize(std::min<size_t>(all.size(), static_cast<size_t>(bytes)));
+  const auto n_valid = static_cast<size_t>(static_cast<double>(all.size()) * valid_fraction);
+  if (n_valid < static_cast<size_t>(seq_len + 1) || all.size() - n_valid < static_cast<size_t>(seq_len + 1))
+    fail(file.string(), ": too little text (", all.size(), " bytes) for seq_len ", seq_len);
+  valid_.assign(all.end() - static_cast<std::ptrdiff_t>(n_valid), all.end());
+  all.resize(all.size() - n_valid);
+  train_ = std::move(all);
+}
+
+torch::Tensor ByteCorpus::block(const std::vector<uint8_t>& data, uint64_t key, int64_t batch) const {
+  std::mt19937_64 rng(key);
+  std::uniform_int_distribution<uint64_t> offset(0, data.size() - static_cast<size_t>(seq_len_) - 1);
+  auto out = torch::empty({batch, seq_len_ + 1}, torch::kInt64);
+  auto* p = out.data_ptr<int64_t>();
+  for (int64_t b = 0; b < batch; ++b) {
+    const auto o = offset(rng);
+    for (int64_t t = 0; t <= seq_len_; ++t) *p++ = data[o + static_cast<size_t>(t)];
+  }
+  return out;
+}
+
+torch::Tensor ByteCorpus::train(int64_t step, int64_t batch) {
+  return block(train_, seed_ * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step), batch);
+}
+
+torch::Tensor ByteCorpus::valid(int64_t i, int64_t batch) {
+  return block(valid_, 0xC0FFEEULL + static_cast<uint64_t>(i), batch);  // same for every run
+}
+
+}  // namespace spikebench

@@ -1,0 +1,37 @@
+#pragma once
+// Training batches for the engine. `wikipedia_bytes`: the byte-level CPU proxy corpus — the
+// first `bytes` of English Wikipedia (data/corpora/enwiki-2015, WikiText's test article "Nero"
+// excluded) as byte tokens (vocabulary 256, byte 0 between articles), last `valid_fraction`
+// held out. Batch b of a run is a pure function of (seed, b): resuming needs only the step.
+#include <torch/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace spikebench {
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  /// Training block for update `step`: (batch, seq_len + 1) int64.
+  virtual torch::Tensor train(int64_t step, int64_t batch) = 0;
+  /// The i-th fixed validation block: (batch, seq_len + 1) int64.
+  virtual torch::Tensor valid(int64_t i, int64_t batch) = 0;
+};
+
+class ByteCorpus : public BatchSource {
+ public:
+  ByteCorpus(const std::filesystem::path& data_dir, int64_t bytes, double valid_fraction,
+             int64_t seq_len, uint64_t seed);
+  torch::Tensor train(int64_t step, int64_t batch) override;
+  torch::Tensor valid(int64_t i, int64_t batch) override;
+
+ private:
+  torch::Tensor block(const std::vector<uint8_t>& data, uint64_t key, int64_t batch) const;
+  std::vector<uint8_t> train_, valid_;
+  int64_t seq_len_;
+  uint64_t seed_;
+};
+
+}  // namespace spikebench

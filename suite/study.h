@@ -1,0 +1,52 @@
+#pragma once
+// A study: a YAML grid (methods × sizes × lr × seeds) per scale, run by a registered runner,
+// with expectations per scale. Every paper artifact is a study whose YAML is embedded in the
+// binary (suite/artifacts/*.yaml); a user's STUDY.yaml has the same schema (see README).
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace spikebench {
+
+/// One training / measurement run of a study, fully resolved.
+struct RunSpec {
+  std::string name;    // "scaled_embed-350m-lr5e-04-s0": the group under /runs
+  std::string method;  // key of the study's `methods`
+  std::string size;    // model flavor
+  double lr = NAN;     // NaN when the study has no learning-rate axis
+  int seed = 0;
+  YAML::Node config;   // runner defaults < study defaults < scale < method < grid < --set
+};
+
+struct Study {
+  std::string name;    // artifact name ("fig2") or the YAML file's stem
+  std::string id;      // paper artifact id ("A2"), empty for a user study
+  std::string title;   // "Figure 2: ..."
+  std::string paper;   // where in the paper ("§3.1, Fig. 2")
+  std::string runner;  // registered runner executing each run
+  std::string source;  // file the YAML came from (for messages)
+  std::vector<std::string> aliases;
+  YAML::Node root;
+
+  /// Scales this study declares (cpu, gpu, paper), in that order.
+  std::vector<std::string> scales() const;
+  /// Non-empty when `scale` is declared meaningless for this study (the reason).
+  std::string skip_reason(const std::string& scale) const;
+  /// The resolved runs at `scale`; validates every key against the runner's defaults.
+  std::vector<RunSpec> runs(const std::string& scale, int seeds_override,
+                            const std::vector<std::string>& sets) const;
+  /// The expectations declared for `scale` (a YAML sequence, possibly empty).
+  YAML::Node expectations(const std::string& scale) const;
+};
+
+/// Parses a study from YAML text; `source` names it in errors.
+Study parse_study(const std::string& yaml_text, const std::string& source);
+/// An embedded artifact by name or alias, or a path to a STUDY.yaml.
+Study find_study(const std::string& name_or_path);
+/// Every embedded paper artifact, ordered by id (A1, A2, ... A12).
+std::vector<Study> artifacts();
+
+}  // namespace spikebench

@@ -1,0 +1,171 @@
+// The `spikebench` binary as a user runs it: bad input gives a one-line error and leaves no
+// results file; a run killed with SIGKILL leaves a readable file and --resume continues it to
+// a curve bit-identical to an uninterrupted run's.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "suite/results/store.h"
+
+namespace fs = std::filesystem;
+extern char** environ;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(SPIKEBENCH_BIN) + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, out};
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("spikebench-cli-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+bool has_h5(const fs::path& dir) {
+  if (!fs::exists(dir)) return false;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().extension() == ".h5") return true;
+  return false;
+}
+
+const char* kTinyStudy = R"(name: tiny_train
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+  scaled_embed: {stabilizers: [scaled_embed]}
+grid: {sizes: [cpu], lrs: [1.0e-2], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 24, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               checkpoint_every: 4, valid_every: 4, layers_every: 4, dropout: 0.1}
+expectations:
+  cpu:
+    - {name: finishes, kind: status, select: {}, expect: ok}
+)";
+
+}  // namespace
+
+TEST_CASE("bad input gives a one-line error and exit 1 and no results file", "[cli]") {
+  const fs::path dir = fresh_dir("bad");
+  const fs::path out = dir / "out";
+  SECTION("malformed YAML names the file and line") {
+    std::ofstream(dir / "bad.yaml") << "name: x\nrunner: [unclosed\n";
+    auto r = run("run " + (dir / "bad.yaml").string() + " --out " + out.string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("bad.yaml:"));
+  }
+  SECTION("unknown artifact lists the valid ones") {
+    auto r = run("run fig99 --out " + out.string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("unknown artifact 'fig99'") && Catch::Matchers::Contains("fig2"));
+  }
+  SECTION("unknown key names the key") {
+    auto r = run("run fig2 --set sequence_len=5 --out " + out.string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("unknown key 'sequence_len'"));
+  }
+  SECTION("unknown method in a study") {
+    std::ofstream(dir / "s.yaml") << kTinyStudy << "";
+    auto r = run("run " + (dir / "s.yaml").string() + " --set stabilizers=[nope] --out " + out.string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("unknown stabilizer 'nope'"));
+  }
+  SECTION("missing data folder") {
+    auto r = run("run fig2 --data-dir /nonexistent/data --out " + out.string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("/nonexistent/data"));
+  }
+  SECTION("unwritable output folder") {
+    std::ofstream(dir / "a-file") << "x";
+    auto r = run("run fig2 --out " + (dir / "a-file" / "sub").string());
+    CHECK(r.code != 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("--out"));
+  }
+  SECTION("unknown scale and option") {
+    CHECK(run("run fig2 --scale huge --out " + out.string()).code != 0);
+    CHECK(run("run fig2 --frobnicate").code != 0);
+  }
+  CHECK_FALSE(has_h5(out));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every command answers --help", "[cli]") {
+  for (const char* c : {"list", "show", "run", "check", "report", "reproduce", "encode", "decode", "prepare", "bleu"}) {
+    CAPTURE(c);
+    auto r = run(std::string(c) + " --help");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.output, Catch::Matchers::Contains("usage: spikebench"));
+  }
+}
+
+TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-identical curves", "[cli][resume]") {
+  const fs::path dir = fresh_dir("resume");
+  std::ofstream(dir / "tiny.yaml") << kTinyStudy;
+  const std::string study = (dir / "tiny.yaml").string();
+  // The uninterrupted reference.
+  auto ref = run("run " + study + " --out " + (dir / "ref").string());
+  REQUIRE(ref.code == 0);
+
+  // The interrupted run: kill -9 once the first run has checkpointed twice.
+  const fs::path out = dir / "killed";
+  const std::string out_arg = out.string();
+  std::vector<std::string> argv_s = {SPIKEBENCH_BIN, "run", study, "--out", out_arg};
+  std::vector<char*> argv;
+  for (auto& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  REQUIRE(::posix_spawn(&pid, SPIKEBENCH_BIN, nullptr, nullptr, argv.data(), environ) == 0);
+  const fs::path ckpt = out / "tiny_train-cpu.ckpt" / "vanilla-cpu-lr1e-02-s0" / "last.pt";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  int seen = 0;
+  fs::file_time_type last{};
+  while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(ckpt) && fs::last_write_time(ckpt) != last) last = fs::last_write_time(ckpt), ++seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  const fs::path file = out / "tiny_train-cpu.h5";
+  auto partial = spikebench::results::load(file);  // the killed run's file is valid HDF5
+  CHECK(partial.find_group("runs/vanilla-cpu-lr1e-02-s0") != nullptr);
+
+  auto resumed = run("run " + study + " --resume --out " + out_arg);
+  REQUIRE(resumed.code == 0);
+  CHECK_THAT(resumed.output, Catch::Matchers::Contains("resumed"));
+  auto a = spikebench::results::load(dir / "ref" / "tiny_train-cpu.h5");
+  auto b = spikebench::results::load(file);
+  for (const char* run_name : {"vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"})
+    for (const char* series : {"train/step", "train/loss", "train/grad_norm", "train/lr", "valid/loss", "layers/grad_norm"}) {
+      CAPTURE(run_name, series);
+      const auto* x = a.find_dataset(std::string("runs/") + run_name + "/" + series);
+      const auto* y = b.find_dataset(std::string("runs/") + run_name + "/" + series);
+      REQUIRE(x);
+      REQUIRE(y);
+      CHECK(x->shape == y->shape);
+      CHECK(x->values == y->values);  // bit-identical
+    }
+  fs::remove_all(dir);
+}

@@ -1,0 +1,49 @@
+// Engine pieces with closed-form oracles: the spike monitor and the learning-rate schedules.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "suite/engine/schedule.h"
+#include "suite/engine/spike_monitor.h"
+
+using namespace spikebench::engine;
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+
+TEST_CASE("spike monitor finds exactly an injected spike", "[engine]") {
+  const auto seed = GENERATE(1u, 2u, 3u);
+  CAPTURE(seed);
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(3.0, 0.05);
+  SpikeMonitor monitor(/*window=*/128, /*k=*/6.0);
+  std::vector<int> spikes;
+  for (int step = 0; step < 600; ++step) {
+    double x = noise(rng);
+    if (step == 400) x += 1.0;  // 20σ above the window mean
+    if (monitor.is_spike(monitor.push(x))) spikes.push_back(step);
+  }
+  CHECK(spikes == std::vector<int>{400});
+}
+
+TEST_CASE("spike monitor is silent until its window is full", "[engine]") {
+  SpikeMonitor monitor(4, 6.0);
+  for (int i = 0; i < 4; ++i) CHECK(std::isnan(monitor.push(100.0 * i)));
+  CHECK_FALSE(std::isnan(monitor.push(1.0)));
+}
+
+TEST_CASE("cosine schedule has linear warmup then cosine decay to min_lr (Table 3)", "[engine]") {
+  Schedule s{"cosine", 1e-3, 1000, 50, 1e-4};
+  CHECK_THAT(s.at(0), WithinRel(1e-3 / 50, 1e-12));
+  CHECK_THAT(s.at(49), WithinRel(1e-3, 1e-12));
+  CHECK_THAT(s.at(50), WithinRel(1e-3, 1e-12));
+  CHECK_THAT(s.at(525), WithinRel(1e-4 + 0.5 * 9e-4 * (1 + std::cos(M_PI * 475.0 / 950)), 1e-12));
+  CHECK_THAT(s.at(1000), WithinRel(1e-4, 1e-12));
+}
+
+TEST_CASE("inverse square root schedule (Table 4)", "[engine]") {
+  Schedule s{"inverse_sqrt", 1e-3, 100000, 4000, 0};
+  CHECK_THAT(s.at(1999), WithinRel(0.5e-3, 1e-12));
+  CHECK_THAT(s.at(3999), WithinRel(1e-3, 1e-12));
+  CHECK_THAT(s.at(15999), WithinRel(1e-3 * std::sqrt(4000.0 / 16000.0), 1e-12));
+}
