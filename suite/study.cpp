@@ -156,13 +156,21 @@ YAML::Node Study::expectations(const std::string& scale) const {
 }
 
 std::vector<Study> artifacts() {
-  std::vector<Study> out;
+  std::vector<Study> parsed;
   for (const auto& [file, text] : embedded_artifacts())
-    out.push_back(parse_study(text, std::string("suite/artifacts/") + file));
-  auto key = [](const Study& s) {
-    return s.id.size() > 1 ? std::stoi(s.id.substr(1)) : 1000;
+    parsed.push_back(parse_study(text, std::string("suite/artifacts/") + file));
+  // Order by paper id (A1, A2, ..., A12). Sort indices, not Studies: YAML::Node's assignment
+  // writes through to the referenced node, so swapping Study objects would corrupt them.
+  auto key = [&](size_t i) {
+    const auto& id = parsed[i].id;
+    return std::make_pair(id.size() > 1 ? std::stoi(id.substr(1)) : 1000, id);
   };
-  std::sort(out.begin(), out.end(), [&](const Study& a, const Study& b) { return key(a) < key(b); });
+  std::vector<size_t> order(parsed.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+  std::vector<Study> out;
+  out.reserve(parsed.size());
+  for (size_t i : order) out.push_back(parsed[i]);  // copy-construction rebinds, as intended
   return out;
 }
 

@@ -15,6 +15,7 @@ namespace {
 const std::string kDefaults = std::string(kModelKeys) + R"(
 seq_len: 512             # tokens per sequence of the measured batch
 batch: 1                 # sequences in the measured batch
+backward: true           # false: forward statistics only (norm-input and sub-layer stds)
 )";
 
 double norm_of(const std::vector<torch::Tensor>& params) {
@@ -37,19 +38,20 @@ void run(RunContext& ctx) {
   auto input = tokens.slice(1, 0, seq_len), target = tokens.slice(1, 1, seq_len + 1);
   models::Probe probe;
   auto loss = model->loss(input, target, &probe);
-  loss.total.backward();
+  if (r["backward"].as<bool>()) loss.total.backward();
 
   std::vector<double> grad_norms;
   for (int64_t i = 0; i < config.n_layers; ++i) grad_norms.push_back(norm_of(model->layer_parameters(i)));
   auto& g = ctx.group;
-  g.dataset("layers/grad_norm").append_row(grad_norms);          // [1 × N]
+  if (r["backward"].as<bool>()) g.dataset("layers/grad_norm").append_row(grad_norms);  // [1 × N]
   g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);  // [1 × 2N]
   g.dataset("layers/attn_out_std").append_row(probe.attn_out_std);
   g.dataset("layers/ffn_out_std").append_row(probe.ffn_out_std);
   g.dataset("layers/step").append(0);
   g.dataset("layers/step").integer = true;
   g.dataset("init/loss").append(loss.cross_entropy.item<double>());
-  g.dataset("init/embedding_grad_norm").append(norm_of({model->token_embedding}));
+  if (r["backward"].as<bool>())
+    g.dataset("init/embedding_grad_norm").append(norm_of({model->token_embedding}));
   // Empirical std of the layer-1 W2 and W_O (App. C compares these σ across inits).
   g.dataset("init/w2_std").append(model->blocks[0]->ffn->w2->weight.std().item<double>());
   g.dataset("init/w_o_std").append(model->blocks[0]->attention->out->weight.std().item<double>());

@@ -186,6 +186,10 @@ double metric(const Group& run, const std::string& spec) {
   if (red == "count") return static_cast<double>(d->rows());
   if (red == "min") return *std::min_element(v.begin(), v.end());
   if (red == "max") return *std::max_element(v.begin(), v.end());
+  if (red == "late_max") {  // max over the last 90% of rows: skips the init transient and warmup
+    if (d->shape.size() != 1) return NAN;
+    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(v.size() / 10), v.end());
+  }
   if (red == "mean") return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (red == "first_over_last") return v[0] / v[static_cast<size_t>(d->cols() - 1)];
   if (red == "max_over_min") {
@@ -243,8 +247,10 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
       r.expected = "golden values";
       r.actual = std::to_string(v.size() - bad.size()) + "/" + std::to_string(v.size()) + " match";
       if (v.empty()) r.reason = "no run matches";
-      else if (!have_golden && !o.update_golden) r.reason = "no golden file " + golden_path.string() + " (run with --update-golden)";
-      else {
+      else if (!have_golden && !o.update_golden) {
+        r.verdict = "fail";  // a regression check without its reference cannot pass
+        r.reason = "no golden file " + golden_path.string() + " (create it with --update-golden)";
+      } else {
         r.verdict = bad.empty() ? "pass" : "fail";
         r.reason = bad.empty() ? "all runs within tolerance" : join(bad, "; ");
       }

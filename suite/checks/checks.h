@@ -32,7 +32,8 @@ std::vector<Outcome> evaluate(results::Group& root, const YAML::Node& expectatio
 std::filesystem::path default_baselines_dir();
 
 /// A metric of one run: "DATASET:REDUCTION" (reductions: value, first, last, min, max, mean,
-/// count, first_over_last [layer 1 / layer N at the first logged row], max_over_min) or
+/// count, late_max [max over the last 90% of rows], first_over_last [layer 1 / layer N at the
+/// first logged row], max_over_min) or
 /// "@ATTR" for a run attribute. NaN when the data is missing.
 double metric(const results::Group& run, const std::string& spec);
 

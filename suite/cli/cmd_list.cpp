@@ -11,12 +11,12 @@ namespace {
 int run(const std::vector<std::string>& args) {
   po::options_description opts("list options");
   if (!parse("list", "", opts, {}, args)) return 0;
-  std::printf("%-4s %-11s %-18s %s\n", "id", "artifact", "scales", "title");
+  std::printf("%-5s %-11s %-26s %s\n", "id", "artifact", "scales", "title");
   for (const auto& s : artifacts()) {
     std::string scales;
     for (const auto& sc : s.scales())
       scales += (scales.empty() ? "" : ",") + sc + (s.skip_reason(sc).empty() ? "" : "(skip)");
-    std::printf("%-4s %-11s %-18s %s\n", s.id.c_str(), s.name.c_str(), scales.c_str(), s.title.c_str());
+    std::printf("%-5s %-11s %-26s %s\n", s.id.c_str(), s.name.c_str(), scales.c_str(), s.title.c_str());
   }
   return 0;
 }

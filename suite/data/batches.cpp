@@ -6,6 +6,8 @@
 
 #include "core/error.h"
 #include "datasets/document.h"
+#include "datasets/sampler.h"
+#include "datasets/shards.h"
 
 namespace spikebench {
 
@@ -48,6 +50,50 @@ torch::Tensor ByteCorpus::train(int64_t step, int64_t batch) {
 
 torch::Tensor ByteCorpus::valid(int64_t i, int64_t batch) {
   return block(valid_, 0xC0FFEEULL + static_cast<uint64_t>(i), batch);  // same for every run
+}
+
+struct ShardBatches::Impl {
+  datasets::TokenShards train, valid;
+  datasets::SequenceSampler sampler;
+  int64_t seq_len, batch;
+  std::vector<int32_t> buffer;
+  Impl(const std::filesystem::path& dir, int64_t seq_len, int64_t batch, uint64_t seed)
+      : train(datasets::TokenShards::open(dir, "train")),
+        valid(datasets::TokenShards::open(dir, "valid")),
+        sampler(train, static_cast<size_t>(seq_len), static_cast<size_t>(batch), seed),
+        seq_len(seq_len),
+        batch(batch) {}
+};
+
+ShardBatches::ShardBatches(const std::filesystem::path& dir, int64_t seq_len, int64_t batch, uint64_t seed)
+    : impl_(std::make_unique<Impl>(dir, seq_len, batch, seed)) {}
+ShardBatches::~ShardBatches() = default;
+
+torch::Tensor ShardBatches::train(int64_t /*step*/, int64_t batch) {
+  if (batch != impl_->batch) fail("shard batches: batch ", batch, " != sampler batch ", impl_->batch);
+  impl_->sampler.next(impl_->buffer);
+  return torch::from_blob(impl_->buffer.data(), {batch, impl_->seq_len + 1}, torch::kInt32).to(torch::kInt64);
+}
+
+torch::Tensor ShardBatches::valid(int64_t i, int64_t batch) {
+  const auto n = static_cast<uint64_t>(impl_->seq_len + 1);
+  std::vector<int32_t> buf(static_cast<size_t>(batch) * n);
+  for (int64_t b = 0; b < batch; ++b) {
+    const uint64_t offset = (static_cast<uint64_t>(i * batch + b) * static_cast<uint64_t>(impl_->seq_len)) %
+                            (impl_->valid.num_tokens() - n);
+    impl_->valid.copy(offset, n, buf.data() + static_cast<size_t>(b) * n);
+  }
+  return torch::from_blob(buf.data(), {batch, impl_->seq_len + 1}, torch::kInt32).to(torch::kInt64);
+}
+
+std::vector<int64_t> ShardBatches::state() const {
+  const auto s = impl_->sampler.state();
+  return {static_cast<int64_t>(s.seed), static_cast<int64_t>(s.epoch), static_cast<int64_t>(s.position)};
+}
+
+void ShardBatches::restore(const std::vector<int64_t>& s) {
+  if (s.size() != 3) fail("shard batches: checkpoint has no sampler state");
+  impl_->sampler.restore({static_cast<uint64_t>(s[0]), static_cast<uint64_t>(s[1]), static_cast<uint64_t>(s[2])});
 }
 
 }  // namespace spikebench

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 namespace spikebench {
@@ -18,6 +19,26 @@ class BatchSource {
   virtual torch::Tensor train(int64_t step, int64_t batch) = 0;
   /// The i-th fixed validation block: (batch, seq_len + 1) int64.
   virtual torch::Tensor valid(int64_t i, int64_t batch) = 0;
+  /// Position of the source, saved in checkpoints (empty for sources that are a function of step).
+  virtual std::vector<int64_t> state() const { return {}; }
+  virtual void restore(const std::vector<int64_t>& /*state*/) {}
+};
+
+/// GPT-2 BPE token shards made by `spikebench prepare` (the C4 / Wikipedia corpora at gpu and
+/// paper scale): the seeded, resumable SequenceSampler over the train split; fixed consecutive
+/// blocks of the valid split.
+class ShardBatches : public BatchSource {
+ public:
+  ShardBatches(const std::filesystem::path& dir, int64_t seq_len, int64_t batch, uint64_t seed);
+  ~ShardBatches() override;
+  torch::Tensor train(int64_t step, int64_t batch) override;
+  torch::Tensor valid(int64_t i, int64_t batch) override;
+  std::vector<int64_t> state() const override;
+  void restore(const std::vector<int64_t>& state) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 class ByteCorpus : public BatchSource {

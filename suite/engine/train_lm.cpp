@@ -41,7 +41,8 @@ beta2: 0.999             # Table 3 (13B: 0.95)
 eps: 1.0e-8
 weight_decay: 0.01       # on tensors with >= 2 dims (matrices, embeddings); not biases/gains
 clip: 1.0                # global gradient-norm clipping (the pre-clip norm is logged)
-data: wikipedia_bytes    # corpus (byte-level Wikipedia proxy)
+data: wikipedia_bytes    # wikipedia_bytes (byte-level proxy, vocab 256) | shards (GPT-2 BPE)
+shards_dir: shards/c4    # with data: shards, a `spikebench prepare` folder (relative: data folder)
 data_bytes: 4000000      # bytes of Wikipedia read for the proxy corpus
 valid_fraction: 0.05
 valid_every: 25          # updates between validation losses
@@ -99,7 +100,7 @@ void truncate_after(results::Group& g, int64_t last) {
 }
 
 void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& model,
-                     torch::optim::AdamW& optimizer) {
+                     torch::optim::AdamW& optimizer, const BatchSource& data) {
   fs::create_directories(file.parent_path());
   torch::serialize::OutputArchive archive;
   model->save(archive);
@@ -107,6 +108,8 @@ void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& mode
   optimizer.save(opt);
   archive.write("optimizer", opt);
   archive.write("step", torch::tensor(step));
+  const auto data_state = data.state();
+  archive.write("data_state", torch::tensor(std::vector<int64_t>(data_state.begin(), data_state.end()), torch::kInt64));
   auto gen = at::detail::getDefaultCPUGenerator();
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -117,7 +120,8 @@ void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& mode
   fs::rename(tmp, file);  // atomic: a kill leaves the previous checkpoint
 }
 
-int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::optim::AdamW& optimizer) {
+int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::optim::AdamW& optimizer,
+                        BatchSource& data) {
   torch::serialize::InputArchive archive;
   archive.load_from(file.string());
   model->load(archive);
@@ -127,6 +131,10 @@ int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::o
   torch::Tensor step, rng;
   archive.read("step", step);
   archive.read("cpu_rng", rng);
+  torch::Tensor data_state;
+  archive.read("data_state", data_state);
+  if (data_state.numel() > 0)
+    data.restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(), data_state.data_ptr<int64_t>() + data_state.numel()));
   auto gen = at::detail::getDefaultCPUGenerator();
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -139,11 +147,15 @@ void run(RunContext& ctx) {
   const YAML::Node& r = ctx.run.config;
   if (r["precision"].as<std::string>() != "fp32")
     fail("train_lm: precision '", r["precision"].as<std::string>(), "' needs a CUDA build; CPU runs fp32");
-  if (r["data"].as<std::string>() != "wikipedia_bytes")
-    fail("train_lm: unknown data '", r["data"].as<std::string>(), "' (valid: wikipedia_bytes)");
+  const auto data_kind = r["data"].as<std::string>();
+  if (data_kind != "wikipedia_bytes" && data_kind != "shards")
+    fail("train_lm: unknown data '", data_kind, "' (valid: wikipedia_bytes, shards)");
   if (const int t = r["threads"].as<int>(); t > 0) torch::set_num_threads(t);
   models::ModelConfig config = model_config(r);
-  if (config.vocab != 256) fail("train_lm: the wikipedia_bytes corpus needs vocab 256 (size cpu or --set vocab=256)");
+  if (data_kind == "wikipedia_bytes" && config.vocab != 256)
+    fail("train_lm: the wikipedia_bytes corpus needs vocab 256 (size cpu or --set vocab=256)");
+  if (data_kind == "shards" && config.vocab != 50257)
+    fail("train_lm: GPT-2 BPE shards need vocab 50257");
   Hyper h{r["steps"].as<int64_t>(), r["batch"].as<int64_t>(), r["micro_batch"].as<int64_t>(),
           r["seq_len"].as<int64_t>(), r["valid_every"].as<int64_t>(), r["valid_batches"].as<int64_t>(),
           r["layers_every"].as<int64_t>(), r["checkpoint_every"].as<int64_t>(),
@@ -164,8 +176,17 @@ void run(RunContext& ctx) {
   torch::manual_seed(ctx.run.seed);
   models::DecoderLM model(config);
   auto optimizer = make_optimizer(model, r);
-  ByteCorpus data(ctx.data_dir, r["data_bytes"].as<int64_t>(), r["valid_fraction"].as<double>(),
-                  h.seq_len, static_cast<uint64_t>(ctx.run.seed));
+  std::unique_ptr<BatchSource> source;
+  if (data_kind == "shards") {
+    fs::path dir = r["shards_dir"].as<std::string>();
+    if (dir.is_relative()) dir = ctx.data_dir / dir;
+    source = std::make_unique<ShardBatches>(dir, h.seq_len, h.batch, static_cast<uint64_t>(ctx.run.seed));
+  } else {
+    source = std::make_unique<ByteCorpus>(ctx.data_dir, r["data_bytes"].as<int64_t>(),
+                                          r["valid_fraction"].as<double>(), h.seq_len,
+                                          static_cast<uint64_t>(ctx.run.seed));
+  }
+  BatchSource& data = *source;
   const auto params = model->parameters();
   auto& g = ctx.group;
   g.attrs["params"] = models::param_count(config);
@@ -175,7 +196,7 @@ void run(RunContext& ctx) {
   int64_t start = 0;
   const fs::path ckpt = ctx.checkpoint_dir / "last.pt";
   if (ctx.resume && fs::exists(ckpt)) {
-    start = load_checkpoint(ckpt, model, optimizer);
+    start = load_checkpoint(ckpt, model, optimizer, data);
     truncate_after(g, start - 1);
     std::fprintf(stderr, "  resumed %s at update %lld\n", ctx.run.name.c_str(), static_cast<long long>(start));
   } else {
@@ -267,7 +288,7 @@ void run(RunContext& ctx) {
     if (h.valid_every > 0 && ((step + 1) % h.valid_every == 0 || step + 1 == h.steps)) validate(step);
     if (h.checkpoint_every > 0 && (step + 1) % h.checkpoint_every == 0 && step + 1 < h.steps) {
       ctx.flush();                                      // results first (rows up to step) ...
-      save_checkpoint(ckpt, step + 1, model, optimizer);  // ... then the state to resume from
+      save_checkpoint(ckpt, step + 1, model, optimizer, data);  // ... then the state to resume from
     }
     char buf[96];
     std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s", loss, grad_norm, lr, tokens_per_s);

@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""Render the spikebench report from results files.
+
+Reads every RESULTS.h5 in a folder (h5py), draws each figure declared in the artifact's YAML
+(`figures:`) like the paper's panel (matplotlib; PNG and SVG; log scale where the paper uses
+it), writes each artifact's checks and runs as tables (ours beside the paper's numbers where
+baselines/paper.yaml has them), and links everything from report/index.html.
+
+Usage: report.py RESULTS_DIR [--baselines DIR]
+Debian packages: python3-h5py python3-matplotlib python3-yaml (scripts/setup.sh installs them).
+"""
+import argparse
+import html
+import math
+import os
+import sys
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def attr(obj, key, default=""):
+    v = obj.attrs.get(key, default)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def runs_by(f, key):
+    groups = {}
+    for name, g in f["runs"].items():
+        groups.setdefault(str(attr(g, key)), []).append((name, g))
+    return groups
+
+
+def draw(f, spec, out_base):
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
+    kind = spec.get("kind", "curve")
+    groups = runs_by(f, spec.get("group_by", "method"))
+    drawn = 0
+    for i, (label, runs) in enumerate(sorted(groups.items())):
+        color = COLORS[i % len(COLORS)]
+        if kind == "layer_profile":
+            rows = [g[spec["dataset"]][0] for _, g in runs if spec["dataset"] in g]
+            if not rows:
+                continue
+            rows = np.array(rows)
+            x = np.arange(1, rows.shape[1] + 1)
+            ax.plot(x, rows.mean(0), color=color, marker="o", ms=3, label=f"{label} (n={len(rows)})")
+            if len(rows) > 1:
+                ax.fill_between(x, rows.min(0), rows.max(0), color=color, alpha=0.2, lw=0)
+            drawn += 1
+        else:
+            for j, (name, g) in enumerate(runs):
+                if spec["dataset"] not in g or spec["x"] not in g:
+                    continue
+                x, y = g[spec["x"]][:], g[spec["dataset"]][:]
+                ok = np.isfinite(y)
+                ax.plot(x[ok], y[ok], color=color, lw=1.2 if j == 0 else 0.6, alpha=1 if j == 0 else 0.5,
+                        label=label if j == 0 else None)
+                status = attr(g, "status")
+                if status.startswith("diverged") and ok.any():
+                    ax.plot(x[ok][-1], y[ok][-1], "x", color=color, ms=8)
+                drawn += 1
+    if spec.get("logy"):
+        ax.set_yscale("log")
+    if spec.get("logx"):
+        ax.set_xscale("log")
+    ax.set_xlabel(spec.get("xlabel", ""))
+    ax.set_ylabel(spec.get("ylabel", ""))
+    ax.set_title(spec.get("title", ""), fontsize=9)
+    ax.grid(alpha=0.3)
+    if drawn:
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_base + ".png", dpi=130)
+    fig.savefig(out_base + ".svg")
+    plt.close(fig)
+    return drawn
+
+
+def table(rows, header):
+    out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td class='{html.escape(str(c)) if c in ('pass', 'fail', 'skip') else ''}'>"
+                                    f"{html.escape(str(c))}</td>" for c in r) + "</tr>")
+    return "\n".join(out + ["</table>"])
+
+
+def fmt(x):
+    if isinstance(x, (float, np.floating)):
+        return "NaN" if math.isnan(x) else f"{x:.6g}"
+    return str(x)
+
+
+def run_summary(g):
+    cells = []
+    for path in ("train/loss", "valid/loss", "train/grad_norm"):
+        if path in g and g[path].shape[0]:
+            d = g[path][:]
+            cells.append(f"{path} last {fmt(d[-1])}" + (f" max {fmt(np.nanmax(d))}" if "grad" in path else ""))
+    for sp in ("spikes/loss/step", "spikes/grad_norm/step"):
+        if sp in g:
+            cells.append(f"{sp.split('/')[1]} spikes {g[sp].shape[0]}")
+    if "layers/grad_norm" in g and "train" not in g:
+        row = g["layers/grad_norm"][0]
+        cells.append(f"grad norm layer1/layerN {fmt(row[0] / row[-1])}")
+    for key in ("params", "params_counted", "tokens_per_s", "seconds"):
+        if key in g.attrs:
+            cells.append(f"{key} {fmt(g.attrs[key])}")
+    return "; ".join(cells)
+
+
+def artifact_page(path, out_dir, paper):
+    f = h5py.File(path, "r")
+    config = yaml.safe_load(attr(f["config"], "yaml"))
+    study = config.get("study", {})
+    name, scale = attr(f, "artifact"), attr(f, "scale")
+    page_dir = os.path.join(out_dir, f"{name}-{scale}")
+    os.makedirs(page_dir, exist_ok=True)
+    parts = [f"<h1>{html.escape(attr(f, 'id'))} {html.escape(name)} — scale {html.escape(scale)}</h1>",
+             f"<p>{html.escape(attr(f, 'title'))}<br><small>git {html.escape(attr(f, 'git_sha'))}, "
+             f"LibTorch {html.escape(attr(f, 'libtorch'))}, {html.escape(attr(f, 'device'))}, "
+             f"{html.escape(attr(f, 'start_time'))} → {html.escape(attr(f, 'end_time'))}</small></p>"]
+    note = (study.get("scales", {}).get(scale) or {}).get("note")
+    if note:
+        parts.append(f"<p><b>Scale design.</b> {html.escape(note)}</p>")
+    for spec in study.get("figures", []) or []:
+        base = os.path.join(page_dir, spec["name"])
+        draw(f, spec, base)
+        parts.append(f"<figure><img src='{spec['name']}.png' width='520'>"
+                     f"<figcaption>{html.escape(spec.get('title', ''))} "
+                     f"(<a href='{spec['name']}.svg'>SVG</a>)</figcaption></figure>")
+    verdicts = {"pass": 0, "fail": 0, "skip": 0}
+    if "checks" in f:
+        rows = []
+        for cname, c in f["checks"].items():
+            v = attr(c, "verdict")
+            verdicts[v] = verdicts.get(v, 0) + 1
+            rows.append([cname, attr(c, "kind"), attr(c, "statistic"), attr(c, "expected"), attr(c, "actual"),
+                         attr(c, "tolerance"), v, attr(c, "reason")])
+        parts.append("<h2>Checks</h2>" + table(rows, ["check", "kind", "statistic", "expected", "actual",
+                                                        "tolerance", "verdict", "reason"]))
+    rows = [[n, attr(g, "method"), attr(g, "size"), fmt(g.attrs.get("lr", "")), attr(g, "seed"),
+             attr(g, "status"), run_summary(g)] for n, g in f["runs"].items()]
+    parts.append("<h2>Runs</h2>" + table(rows, ["run", "method", "size", "lr", "seed", "status", "summary"]))
+    for spec in study.get("tables", []) or []:
+        if spec.get("kind") == "configs":
+            keys = ["params", "params_counted", "n_layers", "d", "d_ffn", "n_heads", "max_len", "vocab"]
+            prow = []
+            for n, g in f["runs"].items():
+                size = attr(g, "size")
+                ref = (paper.get("table3", {}).get(size.replace(".", "_")) or {}).get("params", "")
+                prow.append([size] + [fmt(g.attrs[k]) if k in g.attrs else "" for k in keys] + [fmt(ref)])
+            parts.append("<h2>Table 3 (ours beside the paper's nominal size)</h2>" +
+                         table(prow, ["size"] + keys + ["paper (nominal)"]))
+    with open(os.path.join(page_dir, "index.html"), "w") as out:
+        out.write(PAGE.format(title=f"{name} {scale}", body="\n".join(parts)))
+    return name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html"
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>spikebench — {title}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px}}
+.pass{{background:#d9f2d9}}.fail{{background:#f7d4d4}}.skip{{background:#eee}}figure{{display:inline-block}}</style>
+</head><body>{body}</body></html>"""
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("results")
+    p.add_argument("--baselines", default=os.path.join(os.path.dirname(__file__), "..", "baselines"))
+    a = p.parse_args()
+    files = sorted(os.path.join(a.results, n) for n in os.listdir(a.results) if n.endswith(".h5"))
+    if not files:
+        sys.exit(f"report.py: no .h5 results files in {a.results}")
+    paper_path = os.path.join(a.baselines, "paper.yaml")
+    paper = yaml.safe_load(open(paper_path)) if os.path.exists(paper_path) else {}
+    out_dir = os.path.join(a.results, "report")
+    os.makedirs(out_dir, exist_ok=True)
+    rows = []
+    for path in files:
+        try:
+            name, scale, aid, title, v, link = artifact_page(path, out_dir, paper)
+        except (OSError, KeyError) as e:
+            print(f"report.py: skipping {path}: {e}", file=sys.stderr)
+            continue
+        rows.append((aid, f"<a href='{link}'>{html.escape(name)}</a>", scale, html.escape(title),
+                     v.get("pass", 0), v.get("fail", 0), v.get("skip", 0)))
+    def key(r):
+        digits = "".join(ch for ch in r[0] if ch.isdigit())
+        return int(digits) if digits else 999
+    body = ["<h1>spikebench report</h1><p>Reproduction of <i>Spike No More</i> (Takase et al.). "
+            "Each artifact links to its figures, its checks (expected, actual, verdict) and its runs.</p>",
+            "<table><tr><th>id</th><th>artifact</th><th>scale</th><th>title</th><th>pass</th><th>fail</th><th>skip</th></tr>"]
+    for r in sorted(rows, key=key):
+        cls = "fail" if r[5] else "pass"
+        body.append(f"<tr><td>{r[0]}</td><td>{r[1]}</td><td>{r[2]}</td><td>{r[3]}</td>"
+                    f"<td class='pass'>{r[4]}</td><td class='{cls}'>{r[5]}</td><td>{r[6]}</td></tr>")
+    body.append("</table>")
+    with open(os.path.join(out_dir, "index.html"), "w") as out:
+        out.write(PAGE.format(title="report", body="\n".join(body)))
+    print(f"report.py: {len(rows)} artifacts -> {os.path.join(out_dir, 'index.html')}")
+
+
+if __name__ == "__main__":
+    main()
