@@ -14,7 +14,7 @@
 //   context, and the first k windows score min(N - 1, seq_len + (k - 1) * overlapping_eval).
 // Short windows at the end are padded (Megatron with <|endoftext|>, here with id 0; padding lies
 // after every scored position, so under the causal mask it changes nothing). Megatron's window
-// count subtracts overlapping_eval, not seq_len, for the first window, so its last (seq_len -
+// count subtracts overlapping_eval, not seq_len, for the first window, so its last ~(seq_len -
 // overlapping_eval) / overlapping_eval windows score nothing; they are counted in `windows` like
 // Megatron's __len__ but not run through the model.
 //   ppl          = exp(total / tokens_scored)                    (per BPE token; Megatron "ppl")
@@ -32,7 +32,8 @@
 // and the zero-shot script printing it as the headline, and (b) magnitudes: Table 1's 350M
 // reaches 30.03 and 1.7B 22.58 after ~38B C4 tokens, which sit between GPT-2 small (37.50) and
 // medium (26.37) and near GPT-2 large (22.05), whose WikiText-103 numbers are word-level. Read as
-// per-BPE-token values they would be ~exp(ln 30 * 1.14) ~ 48 per word, worse than GPT-2 small.
+// per-BPE-token values they would be 30^1.1008 ~ 42 per word (GPT-2 BPE of the detokenized
+// test file: N = 270,330 ids, token ratio 270,329 / 245,565), worse than GPT-2 small.
 // baselines/ and checks must therefore compare `adjusted_ppl`, never `ppl`.
 //
 // LAMBADA (Megatron's LAMBADA task, OpenAI's lambada_test.jsonl). strict (--strict-lambada):
