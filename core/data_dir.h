@@ -26,11 +26,13 @@ inline std::filesystem::path resolve_data_dir(const std::optional<std::string>& 
   } else {
     dir = fs::path(SPIKEBENCH_SOURCE_DIR) / ".." / "shared" / "data", source = "default mirror";
     if (!fs::is_directory(dir))
-      fail("no data folder: pass --data-dir DIR or set SPIKEBENCH_DATA_DIR, or run "
-           "scripts/fetch-data.sh to download the datasets");
+      fail(
+          "no data folder: pass --data-dir DIR or set SPIKEBENCH_DATA_DIR, or run "
+          "scripts/fetch-data.sh to download the datasets");
   }
   if (!fs::is_directory(dir))
-    fail("data folder '", dir.string(), "' (from ", source, ") does not exist; run "
+    fail("data folder '", dir.string(), "' (from ", source,
+         ") does not exist; run "
          "scripts/fetch-data.sh or point --data-dir at a mirror");
   return fs::canonical(dir);
 }

@@ -37,8 +37,8 @@ class Registry {
   const Entry& get(const std::string& name) const {
     auto it = entries_.find(name);
     if (it == entries_.end())
-      throw Error("unknown " + std::string(Entry::kKind) + " '" + name + "' (valid: " +
-                  join(names(), ", ") + ")");
+      throw Error("unknown " + std::string(Entry::kKind) + " '" + name +
+                  "' (valid: " + join(names(), ", ") + ")");
     return it->second;
   }
 
@@ -61,6 +61,6 @@ class Registry {
 #define SPIKEBENCH_CONCAT_INNER(a, b) a##b
 #define SPIKEBENCH_CONCAT(a, b) SPIKEBENCH_CONCAT_INNER(a, b)
 /// Registers `entry` (an Entry value) under `name` at static-initialization time.
-#define SPIKEBENCH_REGISTER(Entry, name, ...)                                       \
-  static const bool SPIKEBENCH_CONCAT(spikebench_registered_, __COUNTER__) =       \
+#define SPIKEBENCH_REGISTER(Entry, name, ...)                                \
+  static const bool SPIKEBENCH_CONCAT(spikebench_registered_, __COUNTER__) = \
       ::spikebench::Registry<Entry>::instance().add(name, Entry{__VA_ARGS__})

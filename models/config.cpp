@@ -30,9 +30,9 @@ void ModelConfig::validate() const {
 int64_t param_count(const ModelConfig& c) {
   const int64_t b = c.bias ? 1 : 0;
   const int64_t norm = c.norm == "rmsnorm" ? c.d : (1 + b) * c.d;  // RMSNorm: gain only
-  const int64_t per_layer = 4 * c.d * c.d + 2 * c.d * c.d_ffn       // W_QKV, W_O, W1, W2
-                            + b * (3 * c.d + c.d + c.d_ffn + c.d)    // their biases
-                            + 2 * norm;                              // two norms per layer
+  const int64_t per_layer = 4 * c.d * c.d + 2 * c.d * c.d_ffn      // W_QKV, W_O, W1, W2
+                            + b * (3 * c.d + c.d + c.d_ffn + c.d)  // their biases
+                            + 2 * norm;                            // two norms per layer
   return c.vocab * c.d + c.max_len * c.d + c.n_layers * per_layer + norm;
 }
 

@@ -30,7 +30,8 @@ void init_linear(const torch::nn::Linear& l, double sigma) {
 AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer,
                              std::vector<std::shared_ptr<StabilizerImpl>> s)
     : config_(c), layer_(layer), stabilizers_(std::move(s)) {
-  qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(c.d, 3 * c.d).bias(c.bias)));
+  qkv = register_module("qkv",
+                        torch::nn::Linear(torch::nn::LinearOptions(c.d, 3 * c.d).bias(c.bias)));
   out = register_module("out", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d).bias(c.bias)));
 }
 
@@ -42,8 +43,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
   // softmax(q k^T / sqrt(d_head)) v per head, causal (Eq. 5).
   auto heads = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{},
                                                 /*dropout_p=*/is_training() ? config_.dropout : 0.0,
-                                                /*is_causal=*/true);       // (B,h,T,dh)
-  return out(heads.transpose(1, 2).reshape({B, T, config_.d}));          // concat · W_O (Eq. 4)
+                                                /*is_causal=*/true);  // (B,h,T,dh)
+  return out(heads.transpose(1, 2).reshape({B, T, config_.d}));       // concat · W_O (Eq. 4)
 }
 
 void AttentionImpl::init_weights(const InitScheme& sigmas) {
@@ -53,14 +54,18 @@ void AttentionImpl::init_weights(const InitScheme& sigmas) {
 
 // ---------------------------------------------------------------- FFN, Eq. (3)
 FFNImpl::FFNImpl(const ModelConfig& c) : activation_(c.activation) {
-  w1 = register_module("w1", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d_ffn).bias(c.bias)));
-  w2 = register_module("w2", torch::nn::Linear(torch::nn::LinearOptions(c.d_ffn, c.d).bias(c.bias)));
+  w1 =
+      register_module("w1", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d_ffn).bias(c.bias)));
+  w2 =
+      register_module("w2", torch::nn::Linear(torch::nn::LinearOptions(c.d_ffn, c.d).bias(c.bias)));
 }
 
 torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
   auto hidden = w1(x);  // (B,T,d_ffn)
-  if (activation_ == "gelu") hidden = torch::gelu(hidden);
-  else if (activation_ == "relu") hidden = torch::relu(hidden);
+  if (activation_ == "gelu")
+    hidden = torch::gelu(hidden);
+  else if (activation_ == "relu")
+    hidden = torch::relu(hidden);
   return w2(hidden);  // (B,T,d)
 }
 
@@ -98,9 +103,9 @@ class PreLNBlock : public BlockImpl {
       : BlockImpl(c, layer, std::move(s)) {}
   torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
     auto a = finish(attention(norm1->forward(x)), Sublayer::kAttention);
-    auto x1 = x + a;                                                    // Eq. (2)
+    auto x1 = x + a;  // Eq. (2)
     auto f = finish(ffn(norm2->forward(x1)), Sublayer::kFFN);
-    auto y = x1 + f;                                                    // Eq. (1)
+    auto y = x1 + f;  // Eq. (1)
     if (probe) {
       probe->ln_input_std.push_back(detached_std(x));
       probe->ln_input_std.push_back(detached_std(x1));
@@ -145,12 +150,15 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
   position_embedding = register_parameter("position_embedding", torch::empty({c.max_len, c.d}));
   for (size_t i = 0; i < c.stabilizers.size(); ++i) {
     auto s = Registry<StabilizerKind>::instance().get(c.stabilizers[i]).make(c);
-    stabilizers.push_back(register_module("stabilizer" + std::to_string(i) + "_" + c.stabilizers[i], s));
+    stabilizers.push_back(
+        register_module("stabilizer" + std::to_string(i) + "_" + c.stabilizers[i], s));
   }
   for (int64_t i = 0; i < c.n_layers; ++i) {
     std::shared_ptr<BlockImpl> block;
-    if (c.arch == "preln") block = std::make_shared<PreLNBlock>(c, i, stabilizers);
-    else block = std::make_shared<PostLNBlock>(c, i, stabilizers);
+    if (c.arch == "preln")
+      block = std::make_shared<PreLNBlock>(c, i, stabilizers);
+    else
+      block = std::make_shared<PostLNBlock>(c, i, stabilizers);
     blocks.push_back(register_module("block" + std::to_string(i), block));
   }
   if (c.arch == "preln") final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
@@ -168,19 +176,19 @@ torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) 
   const auto T = tokens.size(1);
   if (T > config_.max_len) fail("sequence length ", T, " exceeds max_len ", config_.max_len);
   auto x = torch::embedding(token_embedding, tokens) +
-           position_embedding.slice(0, 0, T).unsqueeze(0);               // (B,T,d)
+           position_embedding.slice(0, 0, T).unsqueeze(0);  // (B,T,d)
   for (auto& s : stabilizers) x = s->embed(x);
   x = torch::dropout(x, config_.dropout, is_training());
   for (auto& b : blocks) x = b->forward(x, probe);
   if (final_norm) x = final_norm->forward(x);
-  return torch::matmul(x, token_embedding.t());                        // (B,T,V), tied output
+  return torch::matmul(x, token_embedding.t());  // (B,T,V), tied output
 }
 
 DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch::Tensor& targets,
                                         Probe* probe) {
   auto logits = forward(tokens, probe);
-  auto ce = torch::nn::functional::cross_entropy(
-      logits.view({-1, config_.vocab}).to(torch::kFloat), targets.reshape({-1}));
+  auto ce = torch::nn::functional::cross_entropy(logits.view({-1, config_.vocab}).to(torch::kFloat),
+                                                 targets.reshape({-1}));
   auto total = ce;
   for (auto& s : stabilizers)
     if (auto aux = s->auxiliary_loss(logits); aux.defined()) total = total + aux;

@@ -29,7 +29,8 @@ struct Probe {
 /// Causal multi-head self-attention, Eqs. (4)–(5), with PyTorch's fused SDPA kernel.
 class AttentionImpl : public torch::nn::Module {
  public:
-  AttentionImpl(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s);
+  AttentionImpl(const ModelConfig& c, int64_t layer,
+                std::vector<std::shared_ptr<StabilizerImpl>> s);
   torch::Tensor forward(const torch::Tensor& x);  // (B,T,d) -> (B,T,d)
   void init_weights(const InitScheme& sigmas);
   torch::nn::Linear qkv{nullptr};  // W_Q, W_K, W_V of all heads: d -> 3d

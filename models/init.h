@@ -9,7 +9,8 @@
 
 namespace spikebench::models {
 
-/// σ per weight role of the decoder (W_QKV = W_Q, W_K, W_V of Eq. 5; W_O of Eq. 4; W1, W2 of Eq. 3).
+/// σ per weight role of the decoder (W_QKV = W_Q, W_K, W_V of Eq. 5; W_O of Eq. 4; W1, W2 of Eq.
+/// 3).
 struct InitScheme {
   double embedding = 0;  // token embedding E (tied with the output layer)
   double position = 0;   // learned positions P
@@ -21,7 +22,7 @@ struct InitScheme {
 
 struct InitKind {
   static constexpr const char* kKind = "init";
-  std::string formula;                                        // for `spikebench show`
+  std::string formula;  // for `spikebench show`
   std::function<InitScheme(const ModelConfig&)> sigmas;
 };
 

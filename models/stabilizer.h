@@ -37,10 +37,9 @@ struct StabilizerKind {
   std::function<std::shared_ptr<StabilizerImpl>(const ModelConfig&)> make;
 };
 
-#define SPIKEBENCH_STABILIZER(name, summary, Class)                               \
-  SPIKEBENCH_REGISTER(::spikebench::models::StabilizerKind, name, summary,         \
-                      [](const ::spikebench::models::ModelConfig& c) {             \
-                        return std::make_shared<Class>(c);                         \
-                      })
+#define SPIKEBENCH_STABILIZER(name, summary, Class)        \
+  SPIKEBENCH_REGISTER(                                     \
+      ::spikebench::models::StabilizerKind, name, summary, \
+      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); })
 
 }  // namespace spikebench::models

@@ -159,9 +159,46 @@ def artifact_page(path, out_dir, paper):
                 prow.append([size] + [fmt(g.attrs[k]) if k in g.attrs else "" for k in keys] + [fmt(ref)])
             parts.append("<h2>Table 3 (ours beside the paper's nominal size)</h2>" +
                          table(prow, ["size"] + keys + ["paper (nominal)"]))
+        elif spec.get("kind") == "ppl_vs_paper":
+            parts.append(ppl_table(f, spec, paper))
     with open(os.path.join(page_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title=f"{name} {scale}", body="\n".join(parts)))
     return name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html"
+
+
+def mean_metric(runs, path):
+    vals = [g[path][0] for _, g in runs if path in g and g[path].shape[0]]
+    return float(np.mean(vals)) if vals else float("nan")
+
+
+def ppl_table(f, spec, paper):
+    """Our zero-shot perplexities per method (and lr) beside the paper's table."""
+    ref = paper.get(spec["paper"], {})
+    rows = []
+    for (method, lr), runs in sorted(group_runs(f, ("method", "lr")).items()):
+        statuses = ",".join(sorted({attr(g, "status") for _, g in runs}))
+        ours_w = mean_metric(runs, "eval/wikitext_adjusted_ppl")
+        ours_l = mean_metric(runs, "eval/lambada_ppl")
+        ours_a = mean_metric(runs, "eval/lambada_acc")
+        paper_cells = []
+        for size, table_ in ref.items():
+            m = table_.get(method, {}) if isinstance(table_, dict) else {}
+            for metric in ("wikitext", "lambada"):
+                v = m.get(metric, "")
+                paper_cells.append(f"{size}: " + (", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)))
+        rows.append([method, fmt(lr), statuses, "N/A" if statuses.startswith("diverged") else fmt(ours_w),
+                     "N/A" if statuses.startswith("diverged") else fmt(ours_l), fmt(ours_a), "; ".join(paper_cells)])
+    return (f"<h2>{html.escape(spec.get('title', 'Perplexities'))}</h2><p>{html.escape(spec.get('note', ''))}</p>" +
+            table(rows, ["method", "lr", "status", "WikiText adjusted ppl (ours)", "LAMBADA ppl (ours)",
+                         "LAMBADA acc (ours)", "paper"]))
+
+
+def group_runs(f, keys):
+    groups = {}
+    for name, g in f["runs"].items():
+        k = tuple(g.attrs[key].item() if hasattr(g.attrs.get(key, ""), "item") else attr(g, key) for key in keys)
+        groups.setdefault(k, []).append((name, g))
+    return groups
 
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>spikebench — {title}</title>

@@ -39,9 +39,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq >&2 || die "apt-get update failed"
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
-    || die "apt-get install failed for: ${missing[*]}"
+  mkdir -p "$CACHE_DIR"
+  $SUDO apt-get update -qq >"$CACHE_DIR/apt.log" 2>&1 || die "apt-get update failed (see $CACHE_DIR/apt.log)"
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$CACHE_DIR/apt.log" 2>&1 \
+    || die "apt-get install failed for: ${missing[*]} (see $CACHE_DIR/apt.log)"
 fi
 
 # --- LibTorch from the PyPI torch wheel, in a cached venv ----------------------------------

@@ -6,6 +6,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SPIKEBENCH_ROOT"
 [ -f build/cpu/build.ninja ] || cmake --preset cpu >/dev/null
-cmake --build build/cpu
+cmake --build build/cpu --target spikebench spikebench_tests
 ctest --test-dir build/cpu --output-on-failure -j2
 ci/gate.sh

@@ -31,7 +31,8 @@ std::string now_iso() {
 }
 
 std::string git_sha() {
-  std::string cmd = "git -C '" + std::string(SPIKEBENCH_SOURCE_DIR) + "' rev-parse --short=12 HEAD 2>/dev/null";
+  std::string cmd =
+      "git -C '" + std::string(SPIKEBENCH_SOURCE_DIR) + "' rev-parse --short=12 HEAD 2>/dev/null";
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[64];
@@ -43,7 +44,8 @@ std::string git_sha() {
 }
 
 std::string device_name() {
-  if (torch::cuda::is_available()) return "cuda (" + std::to_string(torch::cuda::device_count()) + " GPUs)";
+  if (torch::cuda::is_available())
+    return "cuda (" + std::to_string(torch::cuda::device_count()) + " GPUs)";
   return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
 }
 
@@ -65,7 +67,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   // ---- validate everything before any file is created
   if (const auto reason = study.skip_reason(o.scale); !reason.empty()) {
     if (!study.root["scales"][o.scale])
-      fail(study.name, ": scale '", o.scale, "' is not declared (declared: ", join(study.scales(), ", "), ")");
+      fail(study.name, ": scale '", o.scale,
+           "' is not declared (declared: ", join(study.scales(), ", "), ")");
     report.skipped = true, report.skip_reason = reason;
     return report;
   }
@@ -124,7 +127,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
     if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
     g.attrs["status"] = std::string("running");
     g.attrs["config"] = config::flow(run.config);
-    std::fprintf(stderr, "[%d/%zu] %s %s\n", index, runs.size(), study.name.c_str(), run.name.c_str());
+    std::fprintf(stderr, "[%d/%zu] %s %s\n", index, runs.size(), study.name.c_str(),
+                 run.name.c_str());
     RunContext ctx{run, g, data_dir, ckpt_root / run.name, o.resume, progress, flush};
     const auto t0 = std::chrono::steady_clock::now();
     try {
@@ -136,7 +140,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
       throw Error(study.name + " run " + run.name + " failed: " + e.what() +
                   " (partial results kept in " + report.file.string() + ")");
     }
-    g.attrs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    g.attrs["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++report.runs;
     if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
     flush();
@@ -154,7 +159,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
 std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options& o) {
   results::Group root = results::load(file);
   const auto* cfg = root.find_group("config");
-  if (!cfg || !cfg->has_attr("yaml")) fail(file.string(), ": no /config yaml attribute (not a spikebench results file?)");
+  if (!cfg || !cfg->has_attr("yaml"))
+    fail(file.string(), ": no /config yaml attribute (not a spikebench results file?)");
   const YAML::Node resolved = YAML::Load(cfg->attr_string("yaml"));
   const std::string scale = root.attr_string("scale");
   const YAML::Node study = resolved["study"];
@@ -168,7 +174,8 @@ std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options
 
 void print_checks(const std::vector<checks::Outcome>& outcomes) {
   for (const auto& c : outcomes)
-    std::printf("  %-5s %-28s %-12s %s\n", c.verdict.c_str(), c.name.c_str(), c.kind.c_str(), c.reason.c_str());
+    std::printf("  %-5s %-28s %-12s %s\n", c.verdict.c_str(), c.name.c_str(), c.kind.c_str(),
+                c.reason.c_str());
 }
 
 }  // namespace spikebench

@@ -14,12 +14,12 @@ namespace spikebench {
 
 struct RunOptions {
   std::string scale = "cpu";
-  int seeds = 0;                           // 0 = the study's
+  int seeds = 0;  // 0 = the study's
   std::filesystem::path out_dir = "results";
-  std::optional<std::string> data_dir;     // --data-dir
+  std::optional<std::string> data_dir;  // --data-dir
   bool resume = false;
   bool update_golden = false;
-  std::vector<std::string> sets;           // --set key=value
+  std::vector<std::string> sets;  // --set key=value
   std::string command_line;
 };
 

@@ -21,14 +21,14 @@ struct RunContext {
   std::filesystem::path checkpoint_dir;  // where this run may checkpoint
   bool resume = false;
   Progress& progress;
-  std::function<void()> flush;           // writes the results file atomically
+  std::function<void()> flush;  // writes the results file atomically
 };
 
 struct Runner {
   static constexpr const char* kKind = "runner";
   std::string summary;
-  const char* defaults_yaml;             // every key this runner accepts, with its default
-  bool needs_data;                       // whether a data folder must exist
+  const char* defaults_yaml;  // every key this runner accepts, with its default
+  bool needs_data;            // whether a data folder must exist
   std::function<void(RunContext&)> run;
 };
 

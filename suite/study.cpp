@@ -72,7 +72,8 @@ Study parse_study(const std::string& text, const std::string& source) {
   if (s.root["id"]) s.id = s.root["id"].as<std::string>();
   if (s.root["title"]) s.title = s.root["title"].as<std::string>();
   if (s.root["paper"]) s.paper = s.root["paper"].as<std::string>();
-  if (s.root["aliases"]) s.aliases = config::get<std::vector<std::string>>(s.root, "aliases", source);
+  if (s.root["aliases"])
+    s.aliases = config::get<std::vector<std::string>>(s.root, "aliases", source);
   if (!s.root["scales"] || !s.root["scales"].IsMap()) fail(source, ": missing map 'scales'");
   for (const auto& kv : s.root["scales"]) {
     const auto scale = kv.first.as<std::string>();
@@ -83,7 +84,8 @@ Study parse_study(const std::string& text, const std::string& source) {
       config::require_known_keys(kv.second["grid"], YAML::Load(kGridKeys),
                                  source + ": scales." + scale + ".grid");
   }
-  if (s.root["grid"]) config::require_known_keys(s.root["grid"], YAML::Load(kGridKeys), source + ": grid");
+  if (s.root["grid"])
+    config::require_known_keys(s.root["grid"], YAML::Load(kGridKeys), source + ": grid");
   return s;
 }
 
@@ -104,7 +106,8 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
                                  const std::vector<std::string>& sets) const {
   const std::string where = source + ": scales." + scale;
   const YAML::Node scale_node = root["scales"][scale];
-  if (!scale_node) fail(name, ": unknown scale '", scale, "' (declared: ", join(scales(), ", "), ")");
+  if (!scale_node)
+    fail(name, ": unknown scale '", scale, "' (declared: ", join(scales(), ", "), ")");
   const Runner& runner = Registry<Runner>::instance().get(this->runner);
   const YAML::Node runner_defaults = YAML::Load(runner.defaults_yaml);
   const YAML::Node grid = config::merge(root["grid"], scale_node["grid"]);
@@ -112,13 +115,15 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   if (!methods || !methods.IsMap() || methods.size() == 0) fail(source, ": missing map 'methods'");
 
   std::vector<std::string> method_names;
-  if (grid["methods"]) method_names = config::get<std::vector<std::string>>(grid, "methods", where);
+  if (grid["methods"])
+    method_names = config::get<std::vector<std::string>>(grid, "methods", where);
   else
     for (const auto& kv : methods) method_names.push_back(kv.first.as<std::string>());
   const auto sizes = config::get<std::vector<std::string>>(grid, "sizes", where + ".grid");
   std::vector<double> lrs;
   if (grid["lrs"]) lrs = grid["lrs"].as<std::vector<double>>();
-  const int seeds = seeds_override > 0 ? seeds_override : (grid["seeds"] ? grid["seeds"].as<int>() : 1);
+  const int seeds =
+      seeds_override > 0 ? seeds_override : (grid["seeds"] ? grid["seeds"].as<int>() : 1);
 
   YAML::Node base = config::merge(runner_defaults, root["defaults"]);
   base = config::merge(base, scale_node["defaults"]);
@@ -141,8 +146,9 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
           }
           r.name += "-s" + std::to_string(seed);
           cfg = config::apply_overrides(cfg, sets);
-          config::require_known_keys(cfg, runner_defaults,
-                                     source + ": run '" + r.name + "' (runner " + this->runner + ")");
+          config::require_known_keys(
+              cfg, runner_defaults,
+              source + ": run '" + r.name + "' (runner " + this->runner + ")");
           r.config = cfg;
           out.push_back(std::move(r));
         }
@@ -176,10 +182,10 @@ std::vector<Study> artifacts() {
 
 Study find_study(const std::string& name_or_path) {
   namespace fs = std::filesystem;
-  const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
-                               name_or_path.size() > 5 &&
-                                   (name_or_path.rfind(".yaml") == name_or_path.size() - 5 ||
-                                    name_or_path.rfind(".yml") == name_or_path.size() - 4);
+  const bool looks_like_file =
+      name_or_path.find('/') != std::string::npos ||
+      name_or_path.size() > 5 && (name_or_path.rfind(".yaml") == name_or_path.size() - 5 ||
+                                  name_or_path.rfind(".yml") == name_or_path.size() - 4);
   if (looks_like_file) {
     if (!fs::exists(name_or_path)) fail(name_or_path, ": no such file");
     std::ifstream in(name_or_path);
@@ -189,7 +195,8 @@ Study find_study(const std::string& name_or_path) {
   }
   std::vector<std::string> names;
   for (auto& s : artifacts()) {
-    if (s.name == name_or_path || std::find(s.aliases.begin(), s.aliases.end(), name_or_path) != s.aliases.end())
+    if (s.name == name_or_path ||
+        std::find(s.aliases.begin(), s.aliases.end(), name_or_path) != s.aliases.end())
       return s;
     names.push_back(s.name);
   }

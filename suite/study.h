@@ -18,7 +18,7 @@ struct RunSpec {
   std::string size;    // model flavor
   double lr = NAN;     // NaN when the study has no learning-rate axis
   int seed = 0;
-  YAML::Node config;   // runner defaults < study defaults < scale < method < grid < --set
+  YAML::Node config;  // runner defaults < study defaults < scale < method < grid < --set
 };
 
 struct Study {

@@ -1,8 +1,8 @@
 // Scaled Embed (§3.2, Vaswani et al. 2017): embeddings multiplied by sqrt(d), so their standard
 // deviation becomes sqrt(2/5) under σ = sqrt(2/(5d)) — the paper's proposed modification.
-#include <cmath>
-
 #include <torch/torch.h>
+
+#include <cmath>
 
 #include "models/stabilizer.h"
 

@@ -41,10 +41,11 @@ void run(RunContext& ctx) {
   if (r["backward"].as<bool>()) loss.total.backward();
 
   std::vector<double> grad_norms;
-  for (int64_t i = 0; i < config.n_layers; ++i) grad_norms.push_back(norm_of(model->layer_parameters(i)));
+  for (int64_t i = 0; i < config.n_layers; ++i)
+    grad_norms.push_back(norm_of(model->layer_parameters(i)));
   auto& g = ctx.group;
   if (r["backward"].as<bool>()) g.dataset("layers/grad_norm").append_row(grad_norms);  // [1 × N]
-  g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);  // [1 × 2N]
+  g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);                     // [1 × 2N]
   g.dataset("layers/attn_out_std").append_row(probe.attn_out_std);
   g.dataset("layers/ffn_out_std").append_row(probe.ffn_out_std);
   g.dataset("layers/step").append(0);

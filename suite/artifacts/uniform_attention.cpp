@@ -13,7 +13,7 @@ size: none               # unused (grid axis)
 seed: 0
 d: 1024                  # vector dimension (350M: 1024)
 lengths: [128, 256, 512, 1024, 2048]
-samples: 256             # independent softmax(Z)X outputs per L
+samples: 64              # independent softmax(Z)X outputs per L (64 × d values)
 )";
 
 void run(RunContext& ctx) {

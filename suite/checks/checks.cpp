@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 using results::Group;
 
 /// Runs under /runs whose attributes match every key of `select`.
-std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root, const YAML::Node& select) {
+std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
+                                                              const YAML::Node& select) {
   std::vector<std::pair<std::string, const Group*>> out;
   const Group* runs = root.find_group("runs");
   if (!runs) return out;
@@ -26,11 +27,16 @@ std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
     if (select && select.IsMap())
       for (const auto& kv : select) {
         const auto key = kv.first.as<std::string>();
-        if (!g->has_attr(key)) { match = false; break; }
+        if (!g->has_attr(key)) {
+          match = false;
+          break;
+        }
         const auto want = kv.second.as<std::string>();
         const auto& have = g->attrs.at(key);
-        if (auto* d = std::get_if<double>(&have)) match = std::abs(*d - std::stod(want)) <= 1e-12 * std::abs(*d);
-        else match = results::to_string(have) == want;
+        if (auto* d = std::get_if<double>(&have))
+          match = std::abs(*d - std::stod(want)) <= 1e-12 * std::abs(*d);
+        else
+          match = results::to_string(have) == want;
         if (!match) break;
       }
     if (match) out.emplace_back(name, g.get());
@@ -40,7 +46,8 @@ std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
 
 double aggregate(const std::vector<double>& v, const std::string& how) {
   if (v.empty()) return NAN;
-  if (how == "mean") return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  if (how == "mean")
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (how == "min") return *std::min_element(v.begin(), v.end());
   if (how == "max") return *std::max_element(v.begin(), v.end());
   if (how == "median") {
@@ -104,7 +111,8 @@ Result check_ordering(const Group& root, const YAML::Node& c, const std::string&
   const std::string how = c["aggregate"] ? c["aggregate"].as<std::string>() : "mean";
   const double margin = c["margin"] ? c["margin"].as<double>() : 0.0;
   auto lower = values(root, c["lower"], m), higher = values(root, c["higher"], m);
-  r.statistic = m + " (" + how + "), lower " + config::flow(c["lower"]) + " < higher " + config::flow(c["higher"]);
+  r.statistic = m + " (" + how + "), lower " + config::flow(c["lower"]) + " < higher " +
+                config::flow(c["higher"]);
   r.expected = "lower + " + num(margin) + " < higher";
   if (lower.empty() || higher.empty()) return r.reason = "a side selects no run", r;
   const double a = aggregate(lower, how), b = aggregate(higher, how);
@@ -120,7 +128,8 @@ Result check_status(const Group& root, const YAML::Node& c, const std::string& w
   Result r;
   const auto want = config::get<std::string>(c, "expect", where);  // ok | diverged
   std::vector<std::string> statuses;
-  for (const auto& [name, g] : select_runs(root, c["select"])) statuses.push_back(g->attr_string("status"));
+  for (const auto& [name, g] : select_runs(root, c["select"]))
+    statuses.push_back(g->attr_string("status"));
   r.statistic = "run status";
   r.expected = want + " for every selected run";
   if (statuses.empty()) return r.reason = "no run matches", r;
@@ -173,7 +182,11 @@ double metric(const Group& run, const std::string& spec) {
   if (!spec.empty() && spec[0] == '@') {
     auto it = run.attrs.find(spec.substr(1));
     if (it == run.attrs.end()) return NAN;
-    try { return run.attr_number(spec.substr(1)); } catch (const Error&) { return NAN; }
+    try {
+      return run.attr_number(spec.substr(1));
+    } catch (const Error&) {
+      return NAN;
+    }
   }
   const auto colon = spec.find(':');
   const std::string path = spec.substr(0, colon);
@@ -190,7 +203,8 @@ double metric(const Group& run, const std::string& spec) {
     if (d->shape.size() != 1) return NAN;
     return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(v.size() / 10), v.end());
   }
-  if (red == "mean") return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  if (red == "mean")
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (red == "first_over_last") return v[0] / v[static_cast<size_t>(d->cols() - 1)];
   if (red == "max_over_min") {
     auto [lo, hi] = std::minmax_element(v.begin(), v.begin() + d->cols());
@@ -222,9 +236,12 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
     Result r;
     if (kind == "range" || kind == "ratio_range" || kind == "spike_count" || kind == "param_count")
       r = check_range(root, c, where);
-    else if (kind == "ordering") r = check_ordering(root, c, where);
-    else if (kind == "status") r = check_status(root, c, where);
-    else if (kind == "paper_value") r = check_paper_value(root, c, where, o);
+    else if (kind == "ordering")
+      r = check_ordering(root, c, where);
+    else if (kind == "status")
+      r = check_status(root, c, where);
+    else if (kind == "paper_value")
+      r = check_paper_value(root, c, where, o);
     else if (kind == "golden") {
       const auto m = config::get<std::string>(c, "metric", where);
       const double rtol = config::get<double>(c, "rtol", where);
@@ -236,9 +253,13 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
       std::vector<std::string> bad;
       for (size_t i = 0; i < v.size(); ++i) {
         new_golden["values"][names[i]][m] = v[i];
-        const YAML::Node g =
-            have_golden && golden["values"] && golden["values"][names[i]] ? golden["values"][names[i]][m] : YAML::Node();
-        if (!g.IsDefined() || g.IsNull()) { bad.push_back(names[i] + ": no golden value"); continue; }
+        const YAML::Node g = have_golden && golden["values"] && golden["values"][names[i]]
+                                 ? golden["values"][names[i]][m]
+                                 : YAML::Node();
+        if (!g.IsDefined() || g.IsNull()) {
+          bad.push_back(names[i] + ": no golden value");
+          continue;
+        }
         const double want = g.as<double>();
         const bool ok = (std::isnan(want) && std::isnan(v[i])) ||
                         std::abs(v[i] - want) <= atol + rtol * std::abs(want);
@@ -246,7 +267,8 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
       }
       r.expected = "golden values";
       r.actual = std::to_string(v.size() - bad.size()) + "/" + std::to_string(v.size()) + " match";
-      if (v.empty()) r.reason = "no run matches";
+      if (v.empty())
+        r.reason = "no run matches";
       else if (!have_golden && !o.update_golden) {
         r.verdict = "fail";  // a regression check without its reference cannot pass
         r.reason = "no golden file " + golden_path.string() + " (create it with --update-golden)";
@@ -256,13 +278,18 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
       }
     } else {
       fail(where, ": unknown kind '", kind,
-           "' (valid: range, ratio_range, ordering, paper_value, spike_count, param_count, status, golden)");
+           "' (valid: range, ratio_range, ordering, paper_value, spike_count, param_count, status, "
+           "golden)");
     }
     if (c["why"]) r.reason += " — " + c["why"].as<std::string>();
     if (kind != "golden") claim_verdicts[name] = r.verdict;
     Group& g = out.group(name);
-    g.attrs = {{"kind", kind}, {"expected", r.expected}, {"actual", r.actual},
-               {"tolerance", r.tolerance}, {"statistic", r.statistic}, {"verdict", r.verdict},
+    g.attrs = {{"kind", kind},
+               {"expected", r.expected},
+               {"actual", r.actual},
+               {"tolerance", r.tolerance},
+               {"statistic", r.statistic},
+               {"verdict", r.verdict},
                {"reason", r.reason}};
     outcomes.push_back({name, kind, r.verdict, r.reason});
   }
@@ -278,10 +305,13 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
     r.verdict = changed.empty() ? "pass" : "fail";
     r.reason = changed.empty() ? "every claim verdict equals the golden file" : join(changed, "; ");
     Group& g = out.group("golden_verdicts");
-    g.attrs = {{"kind", std::string("golden_verdicts")}, {"expected", golden_path.string()},
+    g.attrs = {{"kind", std::string("golden_verdicts")},
+               {"expected", golden_path.string()},
                {"actual", std::to_string(claim_verdicts.size()) + " verdicts"},
-               {"tolerance", std::string("exact")}, {"statistic", std::string("claim verdicts")},
-               {"verdict", r.verdict}, {"reason", r.reason}};
+               {"tolerance", std::string("exact")},
+               {"statistic", std::string("claim verdicts")},
+               {"verdict", r.verdict},
+               {"reason", r.reason}};
     outcomes.push_back({"golden_verdicts", "golden_verdicts", r.verdict, r.reason});
   }
   if (o.update_golden) {

@@ -16,7 +16,8 @@ int run(const std::vector<std::string>& args) {
     std::string scales;
     for (const auto& sc : s.scales())
       scales += (scales.empty() ? "" : ",") + sc + (s.skip_reason(sc).empty() ? "" : "(skip)");
-    std::printf("%-5s %-11s %-26s %s\n", s.id.c_str(), s.name.c_str(), scales.c_str(), s.title.c_str());
+    std::printf("%-5s %-11s %-26s %s\n", s.id.c_str(), s.name.c_str(), scales.c_str(),
+                s.title.c_str());
   }
   return 0;
 }

@@ -11,7 +11,8 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("report options");
-  opts.add_options()("path", po::value<std::string>()->default_value("results"), "results folder or file");
+  opts.add_options()("path", po::value<std::string>()->default_value("results"),
+                     "results folder or file");
   auto vm = parse("report", "[RESULTS.h5|DIR]", opts, {{"path", 1}}, args);
   if (!vm) return 0;
   std::filesystem::path p = (*vm)["path"].as<std::string>();

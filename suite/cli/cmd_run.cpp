@@ -9,9 +9,11 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("run options");
-  opts.add_options()("artifact", po::value<std::string>()->required(), "artifact name or STUDY.yaml");
+  opts.add_options()("artifact", po::value<std::string>()->required(),
+                     "artifact name or STUDY.yaml");
   add_run_options(opts);
-  auto vm = parse("run", "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
+  auto vm = parse("run",
+                  "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
                   "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
                   opts, {{"artifact", 1}}, args);
   if (!vm) return 0;
@@ -21,7 +23,8 @@ int run(const std::vector<std::string>& args) {
     std::printf("%s: scale skipped: %s\n", study.name.c_str(), r.skip_reason.c_str());
     return 0;
   }
-  std::printf("%s: %d runs (%d diverged) -> %s\n", study.name.c_str(), r.runs, r.diverged, r.file.c_str());
+  std::printf("%s: %d runs (%d diverged) -> %s\n", study.name.c_str(), r.runs, r.diverged,
+              r.file.c_str());
   print_checks(r.checks);
   std::printf("%zu checks: %d failed\n", r.checks.size(), r.failed);
   return r.failed > 0 ? 1 : 0;

@@ -12,8 +12,8 @@ namespace spikebench::cli {
 
 struct Command {
   static constexpr const char* kKind = "command";
-  std::string summary;                                  // one line for `spikebench --help`
-  int (*run)(const std::vector<std::string>& args);    // exit code
+  std::string summary;                               // one line for `spikebench --help`
+  int (*run)(const std::vector<std::string>& args);  // exit code
 };
 
 }  // namespace spikebench::cli

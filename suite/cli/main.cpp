@@ -13,7 +13,8 @@ void print_usage(std::ostream& os) {
   os << "usage: spikebench COMMAND [OPTIONS]   (spikebench COMMAND --help for details)\n\n"
         "Reproducibility and stability benchmark for 'Spike No More' (Takase et al.).\n\n"
         "commands:\n";
-  for (const auto& [name, cmd] : spikebench::Registry<spikebench::cli::Command>::instance().entries())
+  for (const auto& [name, cmd] :
+       spikebench::Registry<spikebench::cli::Command>::instance().entries())
     os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << cmd.summary
        << "\n";
 }

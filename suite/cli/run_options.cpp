@@ -8,10 +8,14 @@ void add_run_options(po::options_description& opts) {
   opts.add_options()("scale", po::value<std::string>()->default_value("cpu"), "cpu | gpu | paper")(
       "seeds", po::value<int>()->default_value(0), "seeds per grid point (0 = the artifact's)")(
       "out", po::value<std::string>()->default_value("results"), "output folder")(
-      "data-dir", po::value<std::string>(), "data folder (else $SPIKEBENCH_DATA_DIR, ../shared/data)")(
-      "resume", po::bool_switch(), "continue an interrupted run from its results file and checkpoints")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a run config key: KEY=VALUE")(
-      "update-golden", po::bool_switch(), "rewrite baselines/<scale>/<artifact>.yaml from this run");
+      "data-dir", po::value<std::string>(),
+      "data folder (else $SPIKEBENCH_DATA_DIR, ../shared/data)")(
+      "resume", po::bool_switch(),
+      "continue an interrupted run from its results file and checkpoints")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a run config key: KEY=VALUE")(
+      "update-golden", po::bool_switch(),
+      "rewrite baselines/<scale>/<artifact>.yaml from this run");
 }
 
 RunOptions run_options(const po::variables_map& vm, const std::vector<std::string>& args,

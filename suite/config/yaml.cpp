@@ -26,7 +26,8 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
   return out;
 }
 
-void require_known_keys(const YAML::Node& node, const YAML::Node& allowed, const std::string& where) {
+void require_known_keys(const YAML::Node& node, const YAML::Node& allowed,
+                        const std::string& where) {
   if (!node.IsMap()) return;
   for (const auto& kv : node) {
     const auto key = kv.first.as<std::string>();

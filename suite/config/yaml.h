@@ -14,7 +14,8 @@ YAML::Node load_file(const std::filesystem::path& path);
 /// A deep copy of `base` with `over` merged in (maps merge key by key, everything else replaces).
 YAML::Node merge(const YAML::Node& base, const YAML::Node& over);
 /// Throws "WHERE: unknown key 'k' (valid: ...)" for any key of `node` not in `allowed` (a map).
-void require_known_keys(const YAML::Node& node, const YAML::Node& allowed, const std::string& where);
+void require_known_keys(const YAML::Node& node, const YAML::Node& allowed,
+                        const std::string& where);
 /// Applies "a.b=value" overrides (value parsed as YAML).
 YAML::Node apply_overrides(const YAML::Node& node, const std::vector<std::string>& sets);
 /// Typed lookups that name `where` and the key on failure.

@@ -14,7 +14,8 @@ namespace spikebench {
 ByteCorpus::ByteCorpus(const std::filesystem::path& data_dir, int64_t bytes, double valid_fraction,
                        int64_t seq_len, uint64_t seed)
     : seq_len_(seq_len), seed_(seed) {
-  const auto file = data_dir / "corpora" / "enwiki-2015-wikiextractor" / "enwiki-2015.wikiextractor.AA.txt.gz";
+  const auto file =
+      data_dir / "corpora" / "enwiki-2015-wikiextractor" / "enwiki-2015.wikiextractor.AA.txt.gz";
   auto source = datasets::open_source("wikipedia", {file});
   std::vector<uint8_t> all;
   all.reserve(static_cast<size_t>(bytes));
@@ -25,16 +26,19 @@ ByteCorpus::ByteCorpus(const std::filesystem::path& data_dir, int64_t bytes, dou
   }
   all.resize(std::min<size_t>(all.size(), static_cast<size_t>(bytes)));
   const auto n_valid = static_cast<size_t>(static_cast<double>(all.size()) * valid_fraction);
-  if (n_valid < static_cast<size_t>(seq_len + 1) || all.size() - n_valid < static_cast<size_t>(seq_len + 1))
+  if (n_valid < static_cast<size_t>(seq_len + 1) ||
+      all.size() - n_valid < static_cast<size_t>(seq_len + 1))
     fail(file.string(), ": too little text (", all.size(), " bytes) for seq_len ", seq_len);
   valid_.assign(all.end() - static_cast<std::ptrdiff_t>(n_valid), all.end());
   all.resize(all.size() - n_valid);
   train_ = std::move(all);
 }
 
-torch::Tensor ByteCorpus::block(const std::vector<uint8_t>& data, uint64_t key, int64_t batch) const {
+torch::Tensor ByteCorpus::block(const std::vector<uint8_t>& data, uint64_t key,
+                                int64_t batch) const {
   std::mt19937_64 rng(key);
-  std::uniform_int_distribution<uint64_t> offset(0, data.size() - static_cast<size_t>(seq_len_) - 1);
+  std::uniform_int_distribution<uint64_t> offset(0,
+                                                 data.size() - static_cast<size_t>(seq_len_) - 1);
   auto out = torch::empty({batch, seq_len_ + 1}, torch::kInt64);
   auto* p = out.data_ptr<int64_t>();
   for (int64_t b = 0; b < batch; ++b) {
@@ -65,22 +69,26 @@ struct ShardBatches::Impl {
         batch(batch) {}
 };
 
-ShardBatches::ShardBatches(const std::filesystem::path& dir, int64_t seq_len, int64_t batch, uint64_t seed)
+ShardBatches::ShardBatches(const std::filesystem::path& dir, int64_t seq_len, int64_t batch,
+                           uint64_t seed)
     : impl_(std::make_unique<Impl>(dir, seq_len, batch, seed)) {}
 ShardBatches::~ShardBatches() = default;
 
 torch::Tensor ShardBatches::train(int64_t /*step*/, int64_t batch) {
-  if (batch != impl_->batch) fail("shard batches: batch ", batch, " != sampler batch ", impl_->batch);
+  if (batch != impl_->batch)
+    fail("shard batches: batch ", batch, " != sampler batch ", impl_->batch);
   impl_->sampler.next(impl_->buffer);
-  return torch::from_blob(impl_->buffer.data(), {batch, impl_->seq_len + 1}, torch::kInt32).to(torch::kInt64);
+  return torch::from_blob(impl_->buffer.data(), {batch, impl_->seq_len + 1}, torch::kInt32)
+      .to(torch::kInt64);
 }
 
 torch::Tensor ShardBatches::valid(int64_t i, int64_t batch) {
   const auto n = static_cast<uint64_t>(impl_->seq_len + 1);
   std::vector<int32_t> buf(static_cast<size_t>(batch) * n);
   for (int64_t b = 0; b < batch; ++b) {
-    const uint64_t offset = (static_cast<uint64_t>(i * batch + b) * static_cast<uint64_t>(impl_->seq_len)) %
-                            (impl_->valid.num_tokens() - n);
+    const uint64_t offset =
+        (static_cast<uint64_t>(i * batch + b) * static_cast<uint64_t>(impl_->seq_len)) %
+        (impl_->valid.num_tokens() - n);
     impl_->valid.copy(offset, n, buf.data() + static_cast<size_t>(b) * n);
   }
   return torch::from_blob(buf.data(), {batch, impl_->seq_len + 1}, torch::kInt32).to(torch::kInt64);
@@ -88,12 +96,14 @@ torch::Tensor ShardBatches::valid(int64_t i, int64_t batch) {
 
 std::vector<int64_t> ShardBatches::state() const {
   const auto s = impl_->sampler.state();
-  return {static_cast<int64_t>(s.seed), static_cast<int64_t>(s.epoch), static_cast<int64_t>(s.position)};
+  return {static_cast<int64_t>(s.seed), static_cast<int64_t>(s.epoch),
+          static_cast<int64_t>(s.position)};
 }
 
 void ShardBatches::restore(const std::vector<int64_t>& s) {
   if (s.size() != 3) fail("shard batches: checkpoint has no sampler state");
-  impl_->sampler.restore({static_cast<uint64_t>(s[0]), static_cast<uint64_t>(s[1]), static_cast<uint64_t>(s[2])});
+  impl_->sampler.restore(
+      {static_cast<uint64_t>(s[0]), static_cast<uint64_t>(s[1]), static_cast<uint64_t>(s[2])});
 }
 
 }  // namespace spikebench

@@ -9,7 +9,7 @@
 namespace spikebench {
 
 /// (batch, seq_len + 1) int64 tokens, starting `offset` tokens into the C4 sample stream.
-torch::Tensor c4_token_block(const std::filesystem::path& data_dir, int64_t batch,
-                             int64_t seq_len, int64_t offset, int64_t vocab);
+torch::Tensor c4_token_block(const std::filesystem::path& data_dir, int64_t batch, int64_t seq_len,
+                             int64_t offset, int64_t vocab);
 
 }  // namespace spikebench

@@ -17,8 +17,9 @@ double Schedule::at(int64_t step) const {
   }
   if (kind == "cosine") {
     if (warmup > 0 && step < warmup) return lr * s / static_cast<double>(warmup);
-    const double progress = std::min(
-        1.0, static_cast<double>(step - warmup) / static_cast<double>(std::max<int64_t>(1, steps - warmup)));
+    const double progress =
+        std::min(1.0, static_cast<double>(step - warmup) /
+                          static_cast<double>(std::max<int64_t>(1, steps - warmup)));
     return min_lr + 0.5 * (lr - min_lr) * (1.0 + std::cos(M_PI * progress));
   }
   fail("unknown schedule '", kind, "' (valid: cosine, inverse_sqrt, constant)");

@@ -11,12 +11,15 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.h"
 #include "models/decoder.h"
 #include "suite/data/batches.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/spike_monitor.h"
+#include "suite/eval/perplexity.h"
+#include "datasets/bpe.h"
 #include "suite/model_config.h"
 #include "suite/progress.h"
 #include "suite/runner.h"
@@ -55,6 +58,9 @@ diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
 diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
 threads: 0               # intra-op threads (0 = LibTorch's default)
 precision: fp32          # fp32 on CPU (fp16/bf16: CUDA builds)
+eval_wikitext_windows: 0 # zero-shot WikiText-103 test windows after training (0 = all, -1 = skip)
+eval_lambada_examples: 0 # LAMBADA examples after training (0 = all, -1 = skip)
+eval_overlap: 32         # Megatron overlapping_eval: scored tokens per window after the first
 )";
 
 struct Hyper {
@@ -109,7 +115,9 @@ void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& mode
   archive.write("optimizer", opt);
   archive.write("step", torch::tensor(step));
   const auto data_state = data.state();
-  archive.write("data_state", torch::tensor(std::vector<int64_t>(data_state.begin(), data_state.end()), torch::kInt64));
+  archive.write(
+      "data_state",
+      torch::tensor(std::vector<int64_t>(data_state.begin(), data_state.end()), torch::kInt64));
   auto gen = at::detail::getDefaultCPUGenerator();
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -120,8 +128,8 @@ void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& mode
   fs::rename(tmp, file);  // atomic: a kill leaves the previous checkpoint
 }
 
-int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::optim::AdamW& optimizer,
-                        BatchSource& data) {
+int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model,
+                        torch::optim::AdamW& optimizer, BatchSource& data) {
   torch::serialize::InputArchive archive;
   archive.load_from(file.string());
   model->load(archive);
@@ -134,7 +142,8 @@ int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::o
   torch::Tensor data_state;
   archive.read("data_state", data_state);
   if (data_state.numel() > 0)
-    data.restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(), data_state.data_ptr<int64_t>() + data_state.numel()));
+    data.restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(),
+                                      data_state.data_ptr<int64_t>() + data_state.numel()));
   auto gen = at::detail::getDefaultCPUGenerator();
   {
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -143,10 +152,42 @@ int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model, torch::o
   return step.item<int64_t>();
 }
 
+/// Zero-shot WikiText-103 (adjusted ppl per original word, the number Table 1 compares) and
+/// LAMBADA (target ppl, strict accuracy) of the trained model, Megatron style (suite/eval).
+void evaluate(RunContext& ctx, models::DecoderLM& model, int64_t seq_len, int64_t batch) {
+  const auto& r = ctx.run.config;
+  const int64_t windows = r["eval_wikitext_windows"].as<int64_t>();
+  const int64_t examples = r["eval_lambada_examples"].as<int64_t>();
+  if (windows < 0 && examples < 0) return;
+  std::optional<datasets::Gpt2Tokenizer> bpe;
+  eval::Tokenize tokenize = eval::byte_tokenize();
+  if (model->config().vocab != 256) {
+    bpe.emplace(datasets::Gpt2Tokenizer::load(ctx.data_dir / "gpt2"));
+    tokenize = eval::gpt2_tokenize(*bpe);
+  }
+  auto& g = ctx.group;
+  if (windows >= 0) {
+    const auto set = eval::prepare_wikitext(ctx.data_dir / "wikitext" / "wiki.test.tokens", tokenize);
+    const auto w = eval::evaluate_wikitext(model, set, seq_len, r["eval_overlap"].as<int64_t>(), batch,
+                                           &ctx.progress, windows);
+    g.dataset("eval/wikitext_ppl").append(w.ppl);
+    g.dataset("eval/wikitext_adjusted_ppl").append(w.adjusted_ppl);
+    g.dataset("eval/wikitext_tokens_scored").append(static_cast<double>(w.tokens_scored));
+  }
+  if (examples >= 0) {
+    const auto set = eval::prepare_lambada(ctx.data_dir / "lambada" / "lambada_test.jsonl", tokenize);
+    const auto l = eval::evaluate_lambada(model, set, seq_len, /*strict=*/true, &ctx.progress, examples, batch);
+    g.dataset("eval/lambada_ppl").append(l.ppl);
+    g.dataset("eval/lambada_acc").append(l.accuracy);
+    g.dataset("eval/lambada_examples").append(static_cast<double>(l.n));
+  }
+}
+
 void run(RunContext& ctx) {
   const YAML::Node& r = ctx.run.config;
   if (r["precision"].as<std::string>() != "fp32")
-    fail("train_lm: precision '", r["precision"].as<std::string>(), "' needs a CUDA build; CPU runs fp32");
+    fail("train_lm: precision '", r["precision"].as<std::string>(),
+         "' needs a CUDA build; CPU runs fp32");
   const auto data_kind = r["data"].as<std::string>();
   if (data_kind != "wikipedia_bytes" && data_kind != "shards")
     fail("train_lm: unknown data '", data_kind, "' (valid: wikipedia_bytes, shards)");
@@ -156,21 +197,25 @@ void run(RunContext& ctx) {
     fail("train_lm: the wikipedia_bytes corpus needs vocab 256 (size cpu or --set vocab=256)");
   if (data_kind == "shards" && config.vocab != 50257)
     fail("train_lm: GPT-2 BPE shards need vocab 50257");
-  Hyper h{r["steps"].as<int64_t>(), r["batch"].as<int64_t>(), r["micro_batch"].as<int64_t>(),
-          r["seq_len"].as<int64_t>(), r["valid_every"].as<int64_t>(), r["valid_batches"].as<int64_t>(),
-          r["layers_every"].as<int64_t>(), r["checkpoint_every"].as<int64_t>(),
+  Hyper h{r["steps"].as<int64_t>(),         r["batch"].as<int64_t>(),
+          r["micro_batch"].as<int64_t>(),   r["seq_len"].as<int64_t>(),
+          r["valid_every"].as<int64_t>(),   r["valid_batches"].as<int64_t>(),
+          r["layers_every"].as<int64_t>(),  r["checkpoint_every"].as<int64_t>(),
           r["diverge_factor"].as<double>(), r["diverge_patience"].as<int64_t>()};
   if (h.micro <= 0) h.micro = h.batch;
-  if (h.batch % h.micro != 0) fail("train_lm: batch ", h.batch, " is not a multiple of micro_batch ", h.micro);
-  if (h.seq_len > config.max_len) fail("train_lm: seq_len ", h.seq_len, " > max_len ", config.max_len);
+  if (h.batch % h.micro != 0)
+    fail("train_lm: batch ", h.batch, " is not a multiple of micro_batch ", h.micro);
+  if (h.seq_len > config.max_len)
+    fail("train_lm: seq_len ", h.seq_len, " > max_len ", config.max_len);
 
   engine::Schedule schedule;
   schedule.kind = r["schedule"].as<std::string>();
   schedule.lr = r["lr"].as<double>();
   schedule.steps = h.steps;
-  schedule.warmup = schedule.kind == "inverse_sqrt"
-                        ? r["warmup_steps"].as<int64_t>()
-                        : static_cast<int64_t>(std::llround(r["warmup_fraction"].as<double>() * h.steps));
+  schedule.warmup =
+      schedule.kind == "inverse_sqrt"
+          ? r["warmup_steps"].as<int64_t>()
+          : static_cast<int64_t>(std::llround(r["warmup_fraction"].as<double>() * h.steps));
   schedule.min_lr = r["min_lr_ratio"].as<double>() * schedule.lr;
 
   torch::manual_seed(ctx.run.seed);
@@ -180,7 +225,8 @@ void run(RunContext& ctx) {
   if (data_kind == "shards") {
     fs::path dir = r["shards_dir"].as<std::string>();
     if (dir.is_relative()) dir = ctx.data_dir / dir;
-    source = std::make_unique<ShardBatches>(dir, h.seq_len, h.batch, static_cast<uint64_t>(ctx.run.seed));
+    source = std::make_unique<ShardBatches>(dir, h.seq_len, h.batch,
+                                            static_cast<uint64_t>(ctx.run.seed));
   } else {
     source = std::make_unique<ByteCorpus>(ctx.data_dir, r["data_bytes"].as<int64_t>(),
                                           r["valid_fraction"].as<double>(), h.seq_len,
@@ -198,9 +244,11 @@ void run(RunContext& ctx) {
   if (ctx.resume && fs::exists(ckpt)) {
     start = load_checkpoint(ckpt, model, optimizer, data);
     truncate_after(g, start - 1);
-    std::fprintf(stderr, "  resumed %s at update %lld\n", ctx.run.name.c_str(), static_cast<long long>(start));
+    std::fprintf(stderr, "  resumed %s at update %lld\n", ctx.run.name.c_str(),
+                 static_cast<long long>(start));
   } else {
-    g.groups.erase("train"), g.groups.erase("valid"), g.groups.erase("layers"), g.groups.erase("spikes");
+    g.groups.erase("train"), g.groups.erase("valid"), g.groups.erase("layers"),
+        g.groups.erase("spikes");
   }
   engine::SpikeMonitor loss_monitor(r["spike_window"].as<int64_t>(), r["spike_k"].as<double>());
   engine::SpikeMonitor grad_monitor(r["spike_window"].as<int64_t>(), r["spike_k"].as<double>());
@@ -215,7 +263,8 @@ void run(RunContext& ctx) {
       above = l > h.diverge_factor * running_min ? above + 1 : 0;
     }
   }
-  for (const char* s : {"train/step", "valid/step", "layers/step", "spikes/loss/step", "spikes/grad_norm/step"})
+  for (const char* s :
+       {"train/step", "valid/step", "layers/step", "spikes/loss/step", "spikes/grad_norm/step"})
     g.dataset(s).integer = true;
   g.dataset("train/tokens").integer = true;
 
@@ -247,14 +296,16 @@ void run(RunContext& ctx) {
     double loss_sum = 0;
     for (int64_t m = 0; m < h.batch / h.micro; ++m) {
       auto b = batch.slice(0, m * h.micro, (m + 1) * h.micro);
-      auto loss = model->loss(b.slice(1, 0, h.seq_len), b.slice(1, 1), log_layers && m == 0 ? &probe : nullptr);
+      auto loss = model->loss(b.slice(1, 0, h.seq_len), b.slice(1, 1),
+                              log_layers && m == 0 ? &probe : nullptr);
       (loss.total / static_cast<double>(h.batch / h.micro)).backward();
       loss_sum += loss.cross_entropy.item<double>();
     }
     const double loss = loss_sum / static_cast<double>(h.batch / h.micro);
     if (log_layers) {
       std::vector<double> norms;
-      for (int64_t i = 0; i < config.n_layers; ++i) norms.push_back(grad_norm_of(model->layer_parameters(i)));
+      for (int64_t i = 0; i < config.n_layers; ++i)
+        norms.push_back(grad_norm_of(model->layer_parameters(i)));
       g.dataset("layers/step").append(static_cast<double>(step));
       g.dataset("layers/grad_norm").append_row(norms);
       g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);
@@ -262,7 +313,8 @@ void run(RunContext& ctx) {
     const double grad_norm = torch::nn::utils::clip_grad_norm_(params, r["clip"].as<double>());
     const bool finite = std::isfinite(loss) && std::isfinite(grad_norm);
     if (finite) optimizer.step();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     tokens_per_s = static_cast<double>(h.batch * h.seq_len) / seconds;
     g.dataset("train/step").append(static_cast<double>(step));
     g.dataset("train/tokens").append(static_cast<double>((step + 1) * h.batch * h.seq_len));
@@ -271,7 +323,8 @@ void run(RunContext& ctx) {
     g.dataset("train/lr").append(lr);
     g.dataset("train/loss_scale").append(1.0);
     g.dataset("train/seconds").append(seconds);
-    for (auto [monitor, name, value] : {std::tuple{&loss_monitor, "loss", loss}, std::tuple{&grad_monitor, "grad_norm", grad_norm}}) {
+    for (auto [monitor, name, value] : {std::tuple{&loss_monitor, "loss", loss},
+                                        std::tuple{&grad_monitor, "grad_norm", grad_norm}}) {
       const double z = monitor->push(value);
       if (monitor->is_spike(z)) {
         g.dataset(std::string("spikes/") + name + "/step").append(static_cast<double>(step));
@@ -285,18 +338,22 @@ void run(RunContext& ctx) {
       status = "diverged@" + std::to_string(step);
       break;
     }
-    if (h.valid_every > 0 && ((step + 1) % h.valid_every == 0 || step + 1 == h.steps)) validate(step);
+    if (h.valid_every > 0 && ((step + 1) % h.valid_every == 0 || step + 1 == h.steps))
+      validate(step);
     if (h.checkpoint_every > 0 && (step + 1) % h.checkpoint_every == 0 && step + 1 < h.steps) {
-      ctx.flush();                                      // results first (rows up to step) ...
+      ctx.flush();  // results first (rows up to step) ...
       save_checkpoint(ckpt, step + 1, model, optimizer, data);  // ... then the state to resume from
     }
     char buf[96];
-    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s", loss, grad_norm, lr, tokens_per_s);
+    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s", loss, grad_norm, lr,
+                  tokens_per_s);
     ctx.progress.update(step + 1, buf);
   }
   g.attrs["status"] = status;
   g.attrs["tokens_per_s"] = tokens_per_s;
   ctx.progress.end(status);
+  // A diverged run has no perplexity (the paper's N/A): NaN never reaches a table.
+  if (status == "ok") evaluate(ctx, model, h.seq_len, h.micro);
 }
 
 SPIKEBENCH_RUNNER("train_lm", "pre-train the decoder LM; log loss, grad norms, spikes, validation",

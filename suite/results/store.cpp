@@ -47,10 +47,12 @@ Handle string_type() {
 void write_attr(hid_t obj, const std::string& key, const Attr& value, const fs::path& path) {
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   if (auto* i = std::get_if<int64_t>(&value)) {
-    Handle a(H5Acreate2(obj, key.c_str(), H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    Handle a(H5Acreate2(obj, key.c_str(), H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT),
+             H5Aclose);
     check(H5Awrite(a, H5T_NATIVE_INT64, i), "attribute write", path);
   } else if (auto* d = std::get_if<double>(&value)) {
-    Handle a(H5Acreate2(obj, key.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+    Handle a(H5Acreate2(obj, key.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
+             H5Aclose);
     check(H5Awrite(a, H5T_NATIVE_DOUBLE, d), "attribute write", path);
   } else {
     Handle t = string_type();
@@ -175,7 +177,8 @@ void save(const Group& root, const fs::path& path) {
   const fs::path tmp = path.string() + ".tmp";
   {
     Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) fail("cannot create results file '", tmp.string(), "' (is the folder writable?)");
+    if (!file.valid())
+      fail("cannot create results file '", tmp.string(), "' (is the folder writable?)");
     write_group(file, root, path);
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush", path);
   }

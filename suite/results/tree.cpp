@@ -96,8 +96,10 @@ std::string to_string(const Attr& a) {
   if (auto* s = std::get_if<std::string>(&a)) return *s;
   std::ostringstream os;
   os.precision(17);
-  if (auto* i = std::get_if<int64_t>(&a)) os << *i;
-  else os << std::get<double>(a);
+  if (auto* i = std::get_if<int64_t>(&a))
+    os << *i;
+  else
+    os << std::get<double>(a);
   return os.str();
 }
 

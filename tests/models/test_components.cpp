@@ -1,6 +1,7 @@
 // Stabilizers, norms and the auxiliary loss against hand computations.
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+
+#include <catch2/catch.hpp>
 
 #include "core/error.h"
 #include "models/decoder.h"

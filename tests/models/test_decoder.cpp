@@ -1,6 +1,7 @@
 // Decoder LM: shapes, causality, tied weights, parameter counts, per-role init σ (§2.2).
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+
+#include <catch2/catch.hpp>
 
 #include "models/decoder.h"
 
@@ -76,7 +77,8 @@ TEST_CASE("parameter count formula equals the module's", "[models]") {
 
 TEST_CASE("Table 3 sizes have the stated parameter counts", "[models]") {
   // V·d + L·d + N·(12d² + 13d) + 2d with V = 50257, L = 2048 (embeddings and positions included).
-  CHECK(param_count(flavor("350m").config) == 50257LL * 1024 + 2048LL * 1024 + 24LL * (12LL * 1024 * 1024 + 13 * 1024) + 2 * 1024);
+  CHECK(param_count(flavor("350m").config) ==
+        50257LL * 1024 + 2048LL * 1024 + 24LL * (12LL * 1024 * 1024 + 13 * 1024) + 2 * 1024);
   CHECK(param_count(flavor("350m").config) == 355871744LL);
   CHECK(param_count(flavor("1.7b").config) == 1650057984LL);
   CHECK(param_count(flavor("13b").config) == 12853386240LL);
@@ -91,7 +93,7 @@ TEST_CASE("each init gives every weight role its σ", "[models]") {
   torch::manual_seed(3);
   DecoderLM m(c);
   const double sigma = std::sqrt(2.0 / (5.0 * 128));
-  const double reduced = init == "plain" ? sigma
+  const double reduced = init == "plain"    ? sigma
                          : init == "scaled" ? sigma / std::sqrt(2.0 * 4)
                                             : 2.0 / (4 * std::sqrt(128.0));
   // Tolerance: the std estimate of n ≥ 16k normal draws has relative s.e. ≈ 1/sqrt(2n) < 0.6%;

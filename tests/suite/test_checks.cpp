@@ -1,7 +1,7 @@
 // The checks engine on hand-made results trees: each kind passes and fails where it should.
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "suite/checks/checks.h"
@@ -20,10 +20,12 @@ results::Group two_methods(double vanilla_ratio, double scaled_ratio) {
   root.attrs["device"] = std::string("cpu");
   for (int seed = 0; seed < 3; ++seed) {
     auto& v = root.group("runs/vanilla-s" + std::to_string(seed));
-    v.attrs = {{"method", std::string("vanilla")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
+    v.attrs = {
+        {"method", std::string("vanilla")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
     v.dataset("layers/grad_norm").append_row({vanilla_ratio + seed * 0.1, 2.0, 1.0});
     auto& s = root.group("runs/scaled-s" + std::to_string(seed));
-    s.attrs = {{"method", std::string("scaled")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
+    s.attrs = {
+        {"method", std::string("scaled")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
     s.dataset("layers/grad_norm").append_row({scaled_ratio, 1.0, 1.0});
   }
   return root;
@@ -65,8 +67,9 @@ TEST_CASE("range and ordering checks fail when the claim does not hold", "[check
 TEST_CASE("golden values and verdicts are written on --update-golden and then gate", "[checks]") {
   const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden";
   fs::remove_all(dir);
-  const auto golden = YAML::Load(std::string(kExpectations) +
-                                 "- {name: g, kind: golden, metric: 'layers/grad_norm:first', rtol: 1.0e-6}\n");
+  const auto golden =
+      YAML::Load(std::string(kExpectations) +
+                 "- {name: g, kind: golden, metric: 'layers/grad_norm:first', rtol: 1.0e-6}\n");
   auto root = two_methods(4.0, 1.05);
   checks::evaluate(root, golden, {dir, /*update_golden=*/true});
   REQUIRE(fs::exists(dir / "cpu" / "unit.yaml"));

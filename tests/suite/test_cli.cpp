@@ -1,12 +1,12 @@
 // The `spikebench` binary as a user runs it: bad input gives a one-line error and leaves no
 // results file; a run killed with SIGKILL leaves a readable file and --resume continues it to
 // a curve bit-identical to an uninterrupted run's.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -36,7 +36,8 @@ Result run(const std::string& args) {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("spikebench-cli-" + name + "-" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("spikebench-cli-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -58,7 +59,8 @@ grid: {sizes: [cpu], lrs: [1.0e-2], seeds: 1}
 scales:
   cpu:
     defaults: {steps: 24, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
-               checkpoint_every: 4, valid_every: 4, layers_every: 4, dropout: 0.1}
+               checkpoint_every: 4, valid_every: 4, layers_every: 4, dropout: 0.1,
+               eval_wikitext_windows: 4, eval_lambada_examples: 8}
 expectations:
   cpu:
     - {name: finishes, kind: status, select: {}, expect: ok}
@@ -78,7 +80,8 @@ TEST_CASE("bad input gives a one-line error and exit 1 and no results file", "[c
   SECTION("unknown artifact lists the valid ones") {
     auto r = run("run fig99 --out " + out.string());
     CHECK(r.code != 0);
-    CHECK_THAT(r.output, Catch::Matchers::Contains("unknown artifact 'fig99'") && Catch::Matchers::Contains("fig2"));
+    CHECK_THAT(r.output, Catch::Matchers::Contains("unknown artifact 'fig99'") &&
+                             Catch::Matchers::Contains("fig2"));
   }
   SECTION("unknown key names the key") {
     auto r = run("run fig2 --set sequence_len=5 --out " + out.string());
@@ -87,7 +90,8 @@ TEST_CASE("bad input gives a one-line error and exit 1 and no results file", "[c
   }
   SECTION("unknown method in a study") {
     std::ofstream(dir / "s.yaml") << kTinyStudy << "";
-    auto r = run("run " + (dir / "s.yaml").string() + " --set stabilizers=[nope] --out " + out.string());
+    auto r =
+        run("run " + (dir / "s.yaml").string() + " --set stabilizers=[nope] --out " + out.string());
     CHECK(r.code != 0);
     CHECK_THAT(r.output, Catch::Matchers::Contains("unknown stabilizer 'nope'"));
   }
@@ -111,7 +115,8 @@ TEST_CASE("bad input gives a one-line error and exit 1 and no results file", "[c
 }
 
 TEST_CASE("every command answers --help", "[cli]") {
-  for (const char* c : {"list", "show", "run", "check", "report", "reproduce", "encode", "decode", "prepare", "bleu"}) {
+  for (const char* c : {"list", "show", "run", "check", "report", "reproduce", "encode", "decode",
+                        "prepare", "bleu"}) {
     CAPTURE(c);
     auto r = run(std::string(c) + " --help");
     CHECK(r.code == 0);
@@ -119,7 +124,8 @@ TEST_CASE("every command answers --help", "[cli]") {
   }
 }
 
-TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-identical curves", "[cli][resume]") {
+TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-identical curves",
+          "[cli][resume]") {
   const fs::path dir = fresh_dir("resume");
   std::ofstream(dir / "tiny.yaml") << kTinyStudy;
   const std::string study = (dir / "tiny.yaml").string();
@@ -141,7 +147,8 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
   int seen = 0;
   fs::file_time_type last{};
   while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(ckpt) && fs::last_write_time(ckpt) != last) last = fs::last_write_time(ckpt), ++seen;
+    if (fs::exists(ckpt) && fs::last_write_time(ckpt) != last)
+      last = fs::last_write_time(ckpt), ++seen;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(pid, SIGKILL);
@@ -158,7 +165,8 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
   auto a = spikebench::results::load(dir / "ref" / "tiny_train-cpu.h5");
   auto b = spikebench::results::load(file);
   for (const char* run_name : {"vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"})
-    for (const char* series : {"train/step", "train/loss", "train/grad_norm", "train/lr", "valid/loss", "layers/grad_norm"}) {
+    for (const char* series : {"train/step", "train/loss", "train/grad_norm", "train/lr",
+                               "valid/loss", "layers/grad_norm"}) {
       CAPTURE(run_name, series);
       const auto* x = a.find_dataset(std::string("runs/") + run_name + "/" + series);
       const auto* y = b.find_dataset(std::string("runs/") + run_name + "/" + series);

@@ -1,6 +1,5 @@
 // Engine pieces with closed-form oracles: the spike monitor and the learning-rate schedules.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 

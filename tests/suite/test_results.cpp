@@ -1,6 +1,5 @@
 // Results tree <-> HDF5: round trip, integer datasets, atomic replacement.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
