@@ -39,6 +39,7 @@ void BM_forward(benchmark::State& state, const std::string& name) {
   model->train();
   auto tokens = torch::randint(s.config.vocab, {s.batch, s.seq_len + 1}, torch::kLong);
   auto x = tokens.slice(1, 0, s.seq_len), y = tokens.slice(1, 1);
+  benchmark::DoNotOptimize(model->loss(x, y).total.item<double>());  // warmup, untimed
   for (auto _ : state) benchmark::DoNotOptimize(model->loss(x, y).total.item<double>());
   report(state, s.batch * s.seq_len);
 }
@@ -53,6 +54,7 @@ void BM_forward_eval(benchmark::State& state, const std::string& name) {
   torch::NoGradGuard no_grad;
   auto tokens = torch::randint(s.config.vocab, {s.batch, s.seq_len + 1}, torch::kLong);
   auto x = tokens.slice(1, 0, s.seq_len), y = tokens.slice(1, 1);
+  benchmark::DoNotOptimize(model->loss(x, y).total.item<double>());  // warmup, untimed
   for (auto _ : state) benchmark::DoNotOptimize(model->loss(x, y).total.item<double>());
   report(state, s.batch * s.seq_len);
 }
@@ -66,12 +68,14 @@ void BM_fwd_bwd(benchmark::State& state, const std::string& name) {
   model->train();
   auto tokens = torch::randint(s.config.vocab, {s.batch, s.seq_len + 1}, torch::kLong);
   auto x = tokens.slice(1, 0, s.seq_len), y = tokens.slice(1, 1);
-  for (auto _ : state) {
+  auto fwd_bwd = [&] {
     model->zero_grad();
     auto loss = model->loss(x, y).total;
     loss.backward();
-    benchmark::DoNotOptimize(loss.item<double>());
-  }
+    return loss.item<double>();
+  };
+  benchmark::DoNotOptimize(fwd_bwd());  // warmup, untimed
+  for (auto _ : state) benchmark::DoNotOptimize(fwd_bwd());
   report(state, s.batch * s.seq_len);
 }
 
