@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -175,5 +176,37 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
       CHECK(x->shape == y->shape);
       CHECK(x->values == y->values);  // bit-identical
     }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a planted divergence (lr 10) ends as diverged@step and the study continues", "[cli]") {
+  const fs::path dir = fresh_dir("diverge");
+  std::ofstream(dir / "d.yaml") << R"(name: diverge
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+grid: {sizes: [cpu], lrs: [10.0, 1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 60, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               warmup_fraction: 0.0, eval_wikitext_windows: 2, eval_lambada_examples: 2}
+expectations:
+  cpu:
+    - {name: diverges, kind: status, select: {lr: 10.0}, expect: diverged}
+    - {name: trains, kind: status, select: {lr: 1.0e-3}, expect: ok}
+)";
+  auto r = run("run " + (dir / "d.yaml").string() + " --out " + (dir / "out").string());
+  CHECK(r.code == 0);  // both status checks pass: divergence is a result, not a crash
+  auto f = spikebench::results::load(dir / "out" / "diverge-cpu.h5");
+  const auto* bad = f.find_group("runs/vanilla-cpu-lr1e+01-s0");
+  const auto* good = f.find_group("runs/vanilla-cpu-lr1e-03-s0");
+  REQUIRE(bad);
+  REQUIRE(good);
+  CHECK_THAT(bad->attr_string("status"), Catch::Matchers::StartsWith("diverged@"));
+  CHECK(bad->find_dataset("eval/wikitext_adjusted_ppl") == nullptr);  // no perplexity for N/A
+  CHECK(good->attr_string("status") == "ok");
+  const auto* ppl = good->find_dataset("eval/wikitext_adjusted_ppl");
+  REQUIRE(ppl);
+  CHECK(std::isfinite(ppl->values.at(0)));
   fs::remove_all(dir);
 }
