@@ -12,7 +12,7 @@ rm -rf "$out"
 failed=0 passed=0
 while read -r artifact _; do
   case "$artifact" in ''|'#'*) continue ;; esac
-  if "$bin" run "$artifact" --scale cpu --out "$out"; then
+  if "$bin" run "$artifact" --scale cpu --out "$out" --fail-on regressions; then
     passed=$((passed + 1))
   else
     echo "gate: $artifact FAILED (see $out/$artifact-cpu.h5)"

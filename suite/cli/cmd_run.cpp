@@ -1,6 +1,7 @@
 // spikebench run ARTIFACT|STUDY.yaml: runs one study at one scale, writes RESULTS.h5, checks it.
 #include <cstdio>
 
+#include "core/error.h"
 #include "suite/cli/command.h"
 #include "suite/cli/run_options.h"
 
@@ -10,13 +11,18 @@ namespace {
 int run(const std::vector<std::string>& args) {
   po::options_description opts("run options");
   opts.add_options()("artifact", po::value<std::string>()->required(),
-                     "artifact name or STUDY.yaml");
+                     "artifact name or STUDY.yaml")(
+      "fail-on", po::value<std::string>()->default_value("any"),
+      "exit 1 on: any failed check | regressions (golden values and claim verdicts; the CI gate)");
   add_run_options(opts);
   auto vm = parse("run",
                   "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
                   "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
                   opts, {{"artifact", 1}}, args);
   if (!vm) return 0;
+  const auto fail_on = (*vm)["fail-on"].as<std::string>();
+  if (fail_on != "any" && fail_on != "regressions")
+    fail("--fail-on '", fail_on, "': valid values are any, regressions");
   const Study study = find_study((*vm)["artifact"].as<std::string>());
   const RunReport r = run_study(study, run_options(*vm, args, "run"));
   if (r.skipped) {
@@ -26,8 +32,12 @@ int run(const std::vector<std::string>& args) {
   std::printf("%s: %d runs (%d diverged) -> %s\n", study.name.c_str(), r.runs, r.diverged,
               r.file.c_str());
   print_checks(r.checks);
-  std::printf("%zu checks: %d failed\n", r.checks.size(), r.failed);
-  return r.failed > 0 ? 1 : 0;
+  int regressions = 0;
+  for (const auto& c : r.checks)
+    regressions += c.verdict == "fail" && (c.kind == "golden" || c.kind == "golden_verdicts");
+  std::printf("%zu checks: %d failed (%d regressions against golden files)\n", r.checks.size(),
+              r.failed, regressions);
+  return (fail_on == "any" ? r.failed : regressions) > 0 ? 1 : 0;
 }
 
 SPIKEBENCH_COMMAND("run", "run an artifact or a STUDY.yaml at a scale; write HDF5; check", run);

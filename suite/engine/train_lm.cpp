@@ -14,12 +14,12 @@
 #include <optional>
 
 #include "core/error.h"
+#include "datasets/bpe.h"
 #include "models/decoder.h"
 #include "suite/data/batches.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/spike_monitor.h"
 #include "suite/eval/perplexity.h"
-#include "datasets/bpe.h"
 #include "suite/model_config.h"
 #include "suite/progress.h"
 #include "suite/runner.h"
@@ -167,16 +167,20 @@ void evaluate(RunContext& ctx, models::DecoderLM& model, int64_t seq_len, int64_
   }
   auto& g = ctx.group;
   if (windows >= 0) {
-    const auto set = eval::prepare_wikitext(ctx.data_dir / "wikitext" / "wiki.test.tokens", tokenize);
-    const auto w = eval::evaluate_wikitext(model, set, seq_len, r["eval_overlap"].as<int64_t>(), batch,
-                                           &ctx.progress, windows);
+    const auto set =
+        eval::prepare_wikitext(ctx.data_dir / "wikitext" / "wiki.test.tokens", tokenize);
+    const int64_t overlap = std::min(r["eval_overlap"].as<int64_t>(), seq_len);  // short proxies
+    const auto w =
+        eval::evaluate_wikitext(model, set, seq_len, overlap, batch, &ctx.progress, windows);
     g.dataset("eval/wikitext_ppl").append(w.ppl);
     g.dataset("eval/wikitext_adjusted_ppl").append(w.adjusted_ppl);
     g.dataset("eval/wikitext_tokens_scored").append(static_cast<double>(w.tokens_scored));
   }
   if (examples >= 0) {
-    const auto set = eval::prepare_lambada(ctx.data_dir / "lambada" / "lambada_test.jsonl", tokenize);
-    const auto l = eval::evaluate_lambada(model, set, seq_len, /*strict=*/true, &ctx.progress, examples, batch);
+    const auto set =
+        eval::prepare_lambada(ctx.data_dir / "lambada" / "lambada_test.jsonl", tokenize);
+    const auto l = eval::evaluate_lambada(model, set, seq_len, /*strict=*/true, &ctx.progress,
+                                          examples, batch);
     g.dataset("eval/lambada_ppl").append(l.ppl);
     g.dataset("eval/lambada_acc").append(l.accuracy);
     g.dataset("eval/lambada_examples").append(static_cast<double>(l.n));
