@@ -184,8 +184,8 @@ Study find_study(const std::string& name_or_path) {
   namespace fs = std::filesystem;
   const bool looks_like_file =
       name_or_path.find('/') != std::string::npos ||
-      name_or_path.size() > 5 && (name_or_path.rfind(".yaml") == name_or_path.size() - 5 ||
-                                  name_or_path.rfind(".yml") == name_or_path.size() - 4);
+      (name_or_path.size() > 5 && (name_or_path.rfind(".yaml") == name_or_path.size() - 5 ||
+                                   name_or_path.rfind(".yml") == name_or_path.size() - 4));
   if (looks_like_file) {
     if (!fs::exists(name_or_path)) fail(name_or_path, ": no such file");
     std::ifstream in(name_or_path);
