@@ -185,7 +185,7 @@ def ppl_table(f, spec, paper):
             m = table_.get(method, {}) if isinstance(table_, dict) else {}
             for metric in ("wikitext", "lambada"):
                 v = m.get(metric, "")
-                paper_cells.append(f"{size}: " + (", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)))
+                paper_cells.append(f"{size} {metric}: " + (", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)))
         rows.append([method, fmt(lr), statuses, "N/A" if statuses.startswith("diverged") else fmt(ours_w),
                      "N/A" if statuses.startswith("diverged") else fmt(ours_l), fmt(ours_a), "; ".join(paper_cells)])
     return (f"<h2>{html.escape(spec.get('title', 'Perplexities'))}</h2><p>{html.escape(spec.get('note', ''))}</p>" +
