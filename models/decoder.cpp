@@ -96,6 +96,16 @@ torch::Tensor BlockImpl::finish(torch::Tensor y, Sublayer which) {
 
 namespace {
 
+/// Records one layer's statistics: the two norm inputs, the sub-layer outputs, the layer output.
+void record(Probe& probe, const torch::Tensor& norm1_in, const torch::Tensor& norm2_in,
+            const torch::Tensor& attn_out, const torch::Tensor& ffn_out, const torch::Tensor& y) {
+  probe.ln_input_std.push_back(detached_std(norm1_in));
+  probe.ln_input_std.push_back(detached_std(norm2_in));
+  probe.attn_out_std.push_back(detached_std(attn_out));
+  probe.ffn_out_std.push_back(detached_std(ffn_out));
+  probe.layer_out_std.push_back(detached_std(y));
+}
+
 /// Pre-LN layer (Xiong et al. 2020): Eq. (2) then Eq. (1).
 class PreLNBlock : public BlockImpl {
  public:
@@ -106,13 +116,7 @@ class PreLNBlock : public BlockImpl {
     auto x1 = x + a;  // Eq. (2)
     auto f = finish(ffn(norm2->forward(x1)), Sublayer::kFFN);
     auto y = x1 + f;  // Eq. (1)
-    if (probe) {
-      probe->ln_input_std.push_back(detached_std(x));
-      probe->ln_input_std.push_back(detached_std(x1));
-      probe->attn_out_std.push_back(detached_std(a));
-      probe->ffn_out_std.push_back(detached_std(f));
-      probe->layer_out_std.push_back(detached_std(y));
-    }
+    if (probe) record(*probe, x, x1, a, f, y);
     return y;
   }
 };
@@ -129,13 +133,7 @@ class PostLNBlock : public BlockImpl {
     auto f = finish(ffn(x1), Sublayer::kFFN);
     auto s2 = x1 + f;
     auto y = norm2->forward(s2);
-    if (probe) {
-      probe->ln_input_std.push_back(detached_std(s1));
-      probe->ln_input_std.push_back(detached_std(s2));
-      probe->attn_out_std.push_back(detached_std(a));
-      probe->ffn_out_std.push_back(detached_std(f));
-      probe->layer_out_std.push_back(detached_std(y));
-    }
+    if (probe) record(*probe, s1, s2, a, f, y);
     return y;
   }
 };
