@@ -36,6 +36,11 @@ int64_t param_count(const ModelConfig& c) {
   return c.vocab * c.d + c.max_len * c.d + c.n_layers * per_layer + norm;
 }
 
+double training_flops_per_token(const ModelConfig& c, int64_t seq_len) {
+  const double p = static_cast<double>(param_count(c) - c.max_len * c.d);
+  return 6.0 * p + 12.0 * static_cast<double>(c.n_layers * seq_len * c.d);
+}
+
 namespace {
 
 ModelConfig make(int64_t vocab, int64_t d, int64_t n_layers, int64_t n_heads, int64_t max_len) {

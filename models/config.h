@@ -39,6 +39,12 @@ struct ModelConfig {
 /// With d_ffn = 4d and biases: V·d + L·d + N·(12d² + 13d) + 2d.
 int64_t param_count(const ModelConfig& config);
 
+/// Model FLOPs of one training token (forward + backward, no recomputation), as PaLM's MFU
+/// (Chowdhery et al. 2022, App. B) counts them: 6·P (P: parameters without the position table;
+/// the tied output layer counts once more as the V·d matmul, hence P includes V·d) plus the
+/// attention's 12·N·L·d (QKᵀ and AV, forward + backward, over a sequence of L tokens).
+double training_flops_per_token(const ModelConfig& config, int64_t seq_len);
+
 /// A named size ("flavor") of the decoder LM.
 struct Flavor {
   std::string name;

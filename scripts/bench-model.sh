@@ -4,7 +4,8 @@
 #            peak RSS, each benchmark in its own process;
 #   train:   issue 5: training tokens/s of the C++ engine's update (bench_model BM_train_step) beside
 #            scripts/bench_train.py (same model, same update, same torch 2.11.0 wheel), shapes cpu
-#            and v50257, interleaved C++/Python runs, medians, ratio C++ / Python;
+#            tiny (overhead-bound), cpu and v50257 (compute-bound), interleaved C++/Python runs,
+#            medians, ratio C++ / Python;
 #   threads: the train comparison at 1 and 2 intra-op threads;
 #   mmap:    v50257 with glibc's defaults vs MALLOC_MMAP_MAX_=0 + MALLOC_TRIM_THRESHOLD_ (env.sh):
 #            tokens/s, minor page faults and max RSS from /usr/bin/time -v.
@@ -22,7 +23,8 @@ cmake --build "$build" -j2 --target bench_model >/dev/null 2>&1 ||
   cmake --build "$build" -j1 --target bench_model
 bench="$build/bench/model/bench_model"
 py="$SPIKEBENCH_VENV/bin/python"
-declare -A steps=([cpu]="${SPIKEBENCH_BENCH_STEPS_CPU:-20}" [v50257]="${SPIKEBENCH_BENCH_STEPS_V50257:-8}")
+declare -A steps=([cpu]="${SPIKEBENCH_BENCH_STEPS_CPU:-20}" [v50257]="${SPIKEBENCH_BENCH_STEPS_V50257:-8}"
+  [tiny]="${SPIKEBENCH_BENCH_STEPS_TINY:-200}")
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # The allocator setting under test is chosen per run; everything else inherits env.sh.
@@ -53,7 +55,7 @@ fi
 if [[ $what == train || $what == threads || $what == all ]]; then
   threads=(2); [[ $what == train ]] || threads=(1 2)
   for r in $(seq "$reps"); do
-    for s in cpu v50257; do
+    for s in tiny cpu v50257; do
       for t in "${threads[@]}"; do
         cpp "train_${s}_${t}_cpp_$r" "$s" "$t" "${glibc_envsh[@]}"
         python "train_${s}_${t}_py_$r" "$s" "$t" "${glibc_envsh[@]}"
@@ -119,9 +121,9 @@ for kind, title in (("train", "issue 5: training tokens/s, C++ engine update vs 
               f"{med(c, 'tok') / med(p, 'tok'):6.3f} {med(c, 'faults'):11.0f} {med(p, 'faults'):10.0f} "
               f"{med(c, 'maxrss'):8.0f} {med(p, 'maxrss'):7.0f}  "
               + ' '.join('%.0f' % r['tok'] for r in c) + ' | ' + ' '.join('%.0f' % r['tok'] for r in p))
-    print("phases, ms/step (fwd bwd clip opt), medians:")
+    print("Python phases, ms/step (fwd bwd clip opt), medians (the C++ side times whole updates):")
     for k in keys:
-        for side in ("cpp", "py"):
+        for side in ("py",):
             runs = groups[(kind, *k, side)]
             ph = " ".join("%s %.1f" % (n, statistics.median(r["ph"][n] for r in runs))
                           for n in ("fwd", "bwd", "clip", "opt"))

@@ -6,4 +6,10 @@ source "$(dirname "$0")/env.sh"
 cd "$SPIKEBENCH_ROOT"
 [ -f build/cpu/build.ninja ] || cmake --preset cpu >/dev/null
 cmake --build build/cpu --target spikebench
-exec build/cpu/suite/spikebench reproduce "$@"
+status=0
+build/cpu/suite/spikebench reproduce "$@" || status=$?
+# The report as a reader sees it: links resolve, figures are not blank, Chromium renders it.
+out=results
+for ((i = 1; i <= $#; i++)); do [ "${!i}" = --out ] && j=$((i + 1)) && out="${!j}"; done
+if [ -f "$out/report/index.html" ]; then scripts/check-report.sh "$out/report" || status=1; fi
+exit "$status"

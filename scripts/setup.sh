@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every dependency spikebench needs on a fresh Debian 12 machine, idempotently:
 #   - Debian packages: compiler toolchain, HDF5, yaml-cpp, Boost.Program_options, Catch2 v2,
-#     Google Benchmark, Python's h5py + matplotlib (report), ccache.
+#     Google Benchmark, Python's h5py + matplotlib (report), ccache, Gloo's headers (data
+#     parallel on CPU), Chromium (headless screenshot check of the HTML report).
 #   - LibTorch 2.x from the official PyPI `torch` wheel, in a virtual environment kept in a
 #     cache folder OUTSIDE the clone (default ~/.cache/spikebench), so fresh clones reuse it.
 # Prints `export` lines a caller can eval; writes nothing into the clone.
@@ -14,7 +15,8 @@ CACHE_DIR="${SPIKEBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spikebench}"
 VENV="$CACHE_DIR/torch-$TORCH_VERSION"
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev nlohmann-json3-dev
   libhdf5-dev hdf5-tools libyaml-cpp-dev libboost-program-options-dev catch2 libbenchmark-dev
-  python3-venv python3-h5py python3-matplotlib python3-numpy python3-yaml curl unzip libicu-dev)
+  python3-venv python3-h5py python3-matplotlib python3-numpy python3-yaml curl unzip libicu-dev
+  libgloo-dev chromium)
 
 print_env=0 use_apt=1
 for a in "$@"; do

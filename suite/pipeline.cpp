@@ -13,9 +13,12 @@
 #include "core/data_dir.h"
 #include "core/error.h"
 #include "suite/config/yaml.h"
+#include "suite/engine/distributed.h"
+#include "suite/engine/precision.h"
 #include "suite/model_config.h"
 #include "suite/progress.h"
 #include "suite/results/store.h"
+#include "suite/run_cache.h"
 #include "suite/runner.h"
 
 namespace spikebench {
@@ -60,6 +63,14 @@ void require_writable(const fs::path& dir) {
   fs::remove(probe, ec);
 }
 
+bool cuda_available() {
+#ifdef SPIKEBENCH_CUDA
+  return torch::cuda::is_available();
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 RunReport run_study(const Study& study, const RunOptions& o) {
@@ -82,7 +93,43 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   const Runner& runner = Registry<Runner>::instance().get(study.runner);
   fs::path data_dir;
   if (runner.needs_data) data_dir = resolve_data_dir(o.data_dir);
-  require_writable(o.out_dir);
+  // What this machine lacks makes the scale skipped (reported), not failed: a CUDA device for
+  // `device: cuda` runs, the prepared GPT-2 BPE shards for `data: shards` runs.
+  for (const auto& r : runs) {
+    if (r.config["device"] && r.config["device"].as<std::string>() == "cuda" && !cuda_available()) {
+      report.skipped = true, report.skip_reason = "needs a CUDA device (none on this machine)";
+      return report;
+    }
+    for (const char* key : {"shards_dir", "valid_shards_dir"}) {
+      if (!r.config["data"] || r.config["data"].as<std::string>() != "shards" || !r.config[key])
+        continue;
+      fs::path dir = r.config[key].as<std::string>();
+      if (dir.empty()) continue;
+      if (dir.is_relative()) dir = data_dir / dir;
+      if (!fs::exists(dir / "shards.json")) {
+        report.skipped = true;
+        report.skip_reason = "needs GPT-2 BPE shards in " + dir.string() +
+                             " (make them with `spikebench prepare CORPUS --out " + dir.string() +
+                             "`, see `spikebench prepare --help`)";
+        return report;
+      }
+    }
+  }
+  for (const auto& r : runs)  // so does the precision: fp16 needs a CUDA device
+    if (r.config["precision"]) {
+      const auto p = r.config["precision"].as<std::string>();
+      try {
+        engine::parse_precision(p);
+      } catch (const std::exception& e) {
+        fail(study.source, ": run '", r.name, "': key 'precision': ", e.what());
+      }
+      if (p == "fp16" && !cuda_available())
+        fail(study.source, ": run '", r.name,
+             "': precision fp16 needs a CUDA device (this build/machine has none; use bf16 or "
+             "fp32)");
+    }
+  const bool main_rank = !o.comm || o.comm->world().is_main();
+  if (main_rank) require_writable(o.out_dir);
   report.file = o.out_dir / (study.name + "-" + o.scale + ".h5");
 
   // ---- the results tree (resumed from the file when asked)
@@ -107,10 +154,12 @@ RunReport run_study(const Study& study, const RunOptions& o) {
     return std::string(e.c_str());
   }();
   const fs::path ckpt_root = o.out_dir / (study.name + "-" + o.scale + ".ckpt");
-  auto flush = [&] { results::save(root, report.file); };
+  auto flush = [&] {
+    if (main_rank) results::save(root, report.file);  // only rank 0 writes results
+  };
   flush();
 
-  Progress progress;
+  Progress progress(main_rank);
   int index = 0;
   for (const auto& run : runs) {
     ++index;
@@ -127,9 +176,23 @@ RunReport run_study(const Study& study, const RunOptions& o) {
     if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
     g.attrs["status"] = std::string("running");
     g.attrs["config"] = config::flow(run.config);
-    std::fprintf(stderr, "[%d/%zu] %s %s\n", index, runs.size(), study.name.c_str(),
-                 run.name.c_str());
-    RunContext ctx{run, g, data_dir, ckpt_root / run.name, o.resume, progress, flush};
+    if (main_rank)
+      std::fprintf(stderr, "[%d/%zu] %s %s\n", index, runs.size(), study.name.c_str(),
+                   run.name.c_str());
+    const std::string cache_key = study.runner + "\n" + config::flow(run.config);
+    if (const results::Group* done = o.cache ? o.cache->find(cache_key) : nullptr) {
+      const auto keep = g.attrs;  // this study's names for the run (method, size, ...)
+      g = results::clone(*done);
+      for (const auto& key : {"method", "size", "seed", "lr", "config"})
+        if (keep.count(key)) g.attrs[key] = keep.at(key);
+      ++report.runs;
+      if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
+      if (main_rank)
+        std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
+      flush();
+      continue;
+    }
+    RunContext ctx{run, g, data_dir, ckpt_root / run.name, o.resume, progress, flush, o.comm.get()};
     const auto t0 = std::chrono::steady_clock::now();
     try {
       runner.run(ctx);
@@ -145,8 +208,15 @@ RunReport run_study(const Study& study, const RunOptions& o) {
     ++report.runs;
     if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
     flush();
+    if (o.cache) {
+      g.attrs["reused_from"] = study.name + "/" + run.name;  // only copies carry it
+      o.cache->store(cache_key, g);
+      g.attrs.erase("reused_from");
+    }
   }
   root.attrs["end_time"] = now_iso();
+  report.writer = main_rank;
+  if (!main_rank) return report;  // checks and golden files are rank 0's
   report.checks = checks::evaluate(root, study.expectations(o.scale),
                                    {checks::default_baselines_dir(), o.update_golden});
   for (const auto& c : report.checks) report.failed += c.verdict == "fail";

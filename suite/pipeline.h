@@ -3,6 +3,7 @@
 // folder), then run each grid point, flushing the results file atomically as it goes, then
 // evaluate the expectations into /checks. Used by `spikebench run` and `reproduce`.
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 #include "suite/study.h"
 
 namespace spikebench {
+namespace engine {
+class Communicator;
+}
+class RunCache;
 
 struct RunOptions {
   std::string scale = "cpu";
@@ -21,6 +26,10 @@ struct RunOptions {
   bool update_golden = false;
   std::vector<std::string> sets;  // --set key=value
   std::string command_line;
+  /// Data parallel (world size > 1): every rank runs every run; only rank 0 writes files.
+  std::shared_ptr<engine::Communicator> comm;
+  /// Runs finished earlier in this process, reused when a config repeats (`reproduce`).
+  std::shared_ptr<RunCache> cache;
 };
 
 struct RunReport {
@@ -29,6 +38,7 @@ struct RunReport {
   std::vector<checks::Outcome> checks;
   bool skipped = false;
   std::string skip_reason;
+  bool writer = true;  // false on data-parallel ranks other than 0 (they print nothing)
 };
 
 RunReport run_study(const Study& study, const RunOptions& options);

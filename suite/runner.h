@@ -13,6 +13,9 @@
 namespace spikebench {
 
 class Progress;
+namespace engine {
+class Communicator;
+}
 
 struct RunContext {
   const RunSpec& run;
@@ -21,7 +24,8 @@ struct RunContext {
   std::filesystem::path checkpoint_dir;  // where this run may checkpoint
   bool resume = false;
   Progress& progress;
-  std::function<void()> flush;  // writes the results file atomically
+  std::function<void()> flush;           // writes the results file atomically (rank 0)
+  engine::Communicator* comm = nullptr;  // data parallel; null for a single process
 };
 
 struct Runner {

@@ -84,7 +84,6 @@ void BM_train_step(benchmark::State& state, const std::string& name) {
   torch::set_num_threads(static_cast<int>(state.range(0)));
   EngineStep engine(shape(name), /*seed=*/0);
   for (int64_t i = 0; i < kWarmup; ++i) engine.step();
-  engine.phases = {};
   const double faults0 = minor_faults();
   double loss = 0;
   for (auto _ : state) loss = engine.step();
@@ -92,10 +91,6 @@ void BM_train_step(benchmark::State& state, const std::string& name) {
   report(state, engine.tokens_per_step());
   state.counters["loss"] = loss;
   state.counters["minflt_per_step"] = (minor_faults() - faults0) / n;
-  state.counters["fwd_ms"] = 1e3 * engine.phases.forward / n;
-  state.counters["bwd_ms"] = 1e3 * engine.phases.backward / n;
-  state.counters["clip_ms"] = 1e3 * engine.phases.clip / n;
-  state.counters["opt_ms"] = 1e3 * engine.phases.optimizer / n;
 }
 
 BENCHMARK_CAPTURE(BM_forward_eval, scaled_embed_350m, std::string("350m"))
@@ -117,6 +112,13 @@ BENCHMARK_CAPTURE(BM_fwd_bwd, scaled_embed_350m, std::string("350m"))
     ->UseRealTime()
     ->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_train_step, scaled_embed_cpu, std::string("cpu"))
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(env_int("SPIKEBENCH_BENCH_STEPS", 20))
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_train_step, scaled_embed_tiny, std::string("tiny"))
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)

@@ -1,11 +1,12 @@
 #pragma once
-// The benchmarked model sizes, and one training update done exactly as
-// suite/engine/train_lm.cpp does it (AdamW decay/no-decay groups, clip 1.0), for timing.
+// The benchmarked model sizes, and one training update by the engine's own Trainer
+// (suite/engine/trainer.h: the code `train_lm` runs), for timing.
 #include <torch/torch.h>
 
 #include <string>
 
 #include "models/decoder.h"
+#include "suite/engine/trainer.h"
 
 namespace spikebench::bench {
 
@@ -16,7 +17,8 @@ struct Shape {
 };
 
 /// "350m" (Table 3, 1 x 512), "cpu" (N=4 d=128 V=256, 16 x 128), "v50257" (N=4 d=256
-/// V=50257, 8 x 128). All with the scaled init and the Scaled Embed stabilizer, dropout 0.1.
+/// V=50257, 8 x 128), "tiny" (N=2 d=64 V=256, 2 x 32: framework overhead dominates). All with the
+/// scaled init and the Scaled Embed stabilizer, dropout 0.1.
 Shape shape(const std::string& name);
 
 /// Peak resident set size of this process so far (getrusage ru_maxrss), MiB.
@@ -24,26 +26,19 @@ double peak_rss_mib();
 /// Minor page faults of this process so far (getrusage ru_minflt).
 double minor_faults();
 
-/// Seconds spent per phase of the update, summed over steps.
-struct Phases {
-  double forward = 0, backward = 0, clip = 0, optimizer = 0;
-};
-
-/// A model, its AdamW (train_lm's groups and defaults) and one fixed random batch.
+/// A model, the engine's Trainer (train_lm's AdamW groups and defaults, clip 1.0, fp32) and
+/// one fixed random batch.
 class EngineStep {
  public:
   EngineStep(const Shape& s, uint64_t seed);
-  /// zero_grad; loss; backward; loss.item(); clip_grad_norm_(1.0); step. Returns the loss.
+  /// One engine::Trainer::step at lr 5e-4. Returns the loss.
   double step();
   int64_t tokens_per_step() const { return shape_.batch * shape_.seq_len; }
-  Phases phases;  // accumulated by step()
 
  private:
   Shape shape_;
-  models::DecoderLM model_{nullptr};
-  std::unique_ptr<torch::optim::AdamW> optimizer_;
-  std::vector<torch::Tensor> params_;
-  torch::Tensor inputs_, targets_;
+  std::unique_ptr<engine::Trainer> trainer_;
+  torch::Tensor batch_;
 };
 
 }  // namespace spikebench::bench

@@ -25,6 +25,7 @@ int run(const std::vector<std::string>& args) {
     fail("--fail-on '", fail_on, "': valid values are any, regressions");
   const Study study = find_study((*vm)["artifact"].as<std::string>());
   const RunReport r = run_study(study, run_options(*vm, args, "run"));
+  if (!r.writer) return 0;  // a data-parallel rank other than 0: rank 0 reports
   if (r.skipped) {
     std::printf("%s: scale skipped: %s\n", study.name.c_str(), r.skip_reason.c_str());
     return 0;

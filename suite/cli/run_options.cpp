@@ -1,6 +1,9 @@
 #include "suite/cli/run_options.h"
 
+#include <torch/cuda.h>
+
 #include "core/error.h"
+#include "suite/engine/distributed.h"
 
 namespace spikebench::cli {
 
@@ -15,7 +18,10 @@ void add_run_options(po::options_description& opts) {
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a run config key: KEY=VALUE")(
       "update-golden", po::bool_switch(),
-      "rewrite baselines/<scale>/<artifact>.yaml from this run");
+      "rewrite baselines/<scale>/<artifact>.yaml from this run")(
+      "dist-backend", po::value<std::string>()->default_value("auto"),
+      "data parallel (launched by torchrun/srun env: RANK, WORLD_SIZE, MASTER_ADDR, ...): "
+      "auto (NCCL on CUDA, else Gloo) | gloo | nccl");
 }
 
 RunOptions run_options(const po::variables_map& vm, const std::vector<std::string>& args,
@@ -32,6 +38,18 @@ RunOptions run_options(const po::variables_map& vm, const std::vector<std::strin
   o.update_golden = vm["update-golden"].as<bool>();
   if (vm.count("set")) o.sets = vm["set"].as<std::vector<std::string>>();
   o.command_line = "spikebench " + command;
+  const auto world = engine::World::from_env();
+  if (world.size > 1) {
+    std::string backend = vm["dist-backend"].as<std::string>();
+    if (backend == "auto") {
+#ifdef SPIKEBENCH_CUDA
+      backend = torch::cuda::is_available() ? "nccl" : "gloo";
+#else
+      backend = "gloo";
+#endif
+    }
+    o.comm = std::make_shared<engine::Communicator>(world, backend);
+  }
   for (const auto& a : args) o.command_line += " " + a;
   return o;
 }

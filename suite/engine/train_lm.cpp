@@ -4,7 +4,6 @@
 // stds; every V updates the validation loss. A spike monitor marks spikes; a non-finite or
 // blown-up loss ends the run as `diverged@step` (the paper's N/A). Checkpoints make --resume
 // continue bit-identically on CPU.
-#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -17,8 +16,13 @@
 #include "datasets/bpe.h"
 #include "models/decoder.h"
 #include "suite/data/batches.h"
+#include "suite/engine/checkpoint.h"
+#include "suite/engine/distributed.h"
+#include "suite/engine/peak_flops.h"
+#include "suite/engine/precision.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/spike_monitor.h"
+#include "suite/engine/trainer.h"
 #include "suite/eval/perplexity.h"
 #include "suite/model_config.h"
 #include "suite/progress.h"
@@ -46,6 +50,8 @@ weight_decay: 0.01       # on tensors with >= 2 dims (matrices, embeddings); not
 clip: 1.0                # global gradient-norm clipping (the pre-clip norm is logged)
 data: wikipedia_bytes    # wikipedia_bytes (byte-level proxy, vocab 256) | shards (GPT-2 BPE)
 shards_dir: shards/c4    # with data: shards, a `spikebench prepare` folder (relative: data folder)
+valid_shards_dir: ""     # validation blocks from this prepared folder's valid split (e.g. held-out
+                         # C4, §4.1) instead of the training source's; "" = the training source
 data_bytes: 4000000      # bytes of Wikipedia read for the proxy corpus
 valid_fraction: 0.05
 valid_every: 25          # updates between validation losses
@@ -57,7 +63,8 @@ spike_k: 6.0             # spike threshold: mean + k·σ
 diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
 diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
 threads: 0               # intra-op threads (0 = LibTorch's default)
-precision: fp32          # fp32 on CPU (fp16/bf16: CUDA builds)
+precision: fp32          # fp32 | bf16 | fp16 (fp16: CUDA, with dynamic loss scaling)
+device: auto             # auto (the local rank's GPU in a CUDA build, else CPU) | cpu | cuda
 eval_wikitext_windows: 0 # zero-shot WikiText-103 test windows after training (0 = all, -1 = skip)
 eval_lambada_examples: 0 # LAMBADA examples after training (0 = all, -1 = skip)
 eval_overlap: 32         # Megatron overlapping_eval: scored tokens per window after the first
@@ -68,30 +75,6 @@ struct Hyper {
   double diverge_factor;
   int64_t diverge_patience;
 };
-
-torch::optim::AdamW make_optimizer(models::DecoderLM& model, const YAML::Node& r) {
-  // Weight decay rule: tensors with >= 2 dimensions decay; biases and norm gains do not.
-  std::vector<torch::Tensor> decay, no_decay;
-  for (auto& p : model->parameters()) (p.dim() >= 2 ? decay : no_decay).push_back(p);
-  auto opts = [&](double wd) {
-    return std::make_unique<torch::optim::AdamWOptions>(
-        torch::optim::AdamWOptions(r["lr"].as<double>())
-            .betas({r["beta1"].as<double>(), r["beta2"].as<double>()})
-            .eps(r["eps"].as<double>())
-            .weight_decay(wd));
-  };
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, opts(r["weight_decay"].as<double>()));
-  groups.emplace_back(no_decay, opts(0.0));
-  return torch::optim::AdamW(groups, torch::optim::AdamWOptions(r["lr"].as<double>()));
-}
-
-double grad_norm_of(const std::vector<torch::Tensor>& params) {
-  double sq = 0;
-  for (const auto& p : params)
-    if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
-  return std::sqrt(sq);
-}
 
 /// Keeps rows with step <= last in every series group of a run (train, valid, layers, spikes/*).
 void truncate_after(results::Group& g, int64_t last) {
@@ -105,51 +88,20 @@ void truncate_after(results::Group& g, int64_t last) {
   }
 }
 
-void save_checkpoint(const fs::path& file, int64_t step, models::DecoderLM& model,
-                     torch::optim::AdamW& optimizer, const BatchSource& data) {
-  fs::create_directories(file.parent_path());
-  torch::serialize::OutputArchive archive;
-  model->save(archive);
-  torch::serialize::OutputArchive opt;
-  optimizer.save(opt);
-  archive.write("optimizer", opt);
-  archive.write("step", torch::tensor(step));
-  const auto data_state = data.state();
-  archive.write(
-      "data_state",
-      torch::tensor(std::vector<int64_t>(data_state.begin(), data_state.end()), torch::kInt64));
-  auto gen = at::detail::getDefaultCPUGenerator();
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    archive.write("cpu_rng", gen.get_state());
-  }
-  const fs::path tmp = file.string() + ".tmp";
-  archive.save_to(tmp.string());
-  fs::rename(tmp, file);  // atomic: a kill leaves the previous checkpoint
-}
-
-int64_t load_checkpoint(const fs::path& file, models::DecoderLM& model,
-                        torch::optim::AdamW& optimizer, BatchSource& data) {
-  torch::serialize::InputArchive archive;
-  archive.load_from(file.string());
-  model->load(archive);
-  torch::serialize::InputArchive opt;
-  archive.read("optimizer", opt);
-  optimizer.load(opt);
-  torch::Tensor step, rng;
-  archive.read("step", step);
-  archive.read("cpu_rng", rng);
-  torch::Tensor data_state;
-  archive.read("data_state", data_state);
-  if (data_state.numel() > 0)
-    data.restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(),
-                                      data_state.data_ptr<int64_t>() + data_state.numel()));
-  auto gen = at::detail::getDefaultCPUGenerator();
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(rng);
-  }
-  return step.item<int64_t>();
+/// `device: auto` is the local rank's GPU in a CUDA build that sees one, else the CPU.
+torch::Device pick_device(const std::string& name, int local_rank) {
+  if (name == "cpu") return torch::kCPU;
+#ifdef SPIKEBENCH_CUDA
+  const bool cuda = torch::cuda::is_available();
+#else
+  const bool cuda = false;
+#endif
+  if (name == "cuda" && !cuda)
+    fail("train_lm: device 'cuda' but this build/machine has no CUDA device (use auto or cpu)");
+  if (name != "cuda" && name != "auto")
+    fail("train_lm: unknown device '", name, "' (valid: auto, cpu, cuda)");
+  return cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank))
+              : torch::Device(torch::kCPU);
 }
 
 /// Zero-shot WikiText-103 (adjusted ppl per original word, the number Table 1 compares) and
@@ -189,13 +141,17 @@ void evaluate(RunContext& ctx, models::DecoderLM& model, int64_t seq_len, int64_
 
 void run(RunContext& ctx) {
   const YAML::Node& r = ctx.run.config;
-  if (r["precision"].as<std::string>() != "fp32")
-    fail("train_lm: precision '", r["precision"].as<std::string>(),
-         "' needs a CUDA build; CPU runs fp32");
+  const auto precision = engine::parse_precision(r["precision"].as<std::string>());
   const auto data_kind = r["data"].as<std::string>();
   if (data_kind != "wikipedia_bytes" && data_kind != "shards")
     fail("train_lm: unknown data '", data_kind, "' (valid: wikipedia_bytes, shards)");
   if (const int t = r["threads"].as<int>(); t > 0) torch::set_num_threads(t);
+  engine::Communicator* comm = ctx.comm;
+  const int rank = comm ? comm->world().rank : 0;
+  const torch::Device device =
+      pick_device(r["device"].as<std::string>(), comm ? comm->world().local_rank : 0);
+  if (precision == engine::Precision::fp16 && !device.is_cuda())
+    fail("train_lm: precision fp16 needs a CUDA device (CPU runs fp32 or bf16)");
   models::ModelConfig config = model_config(r);
   if (data_kind == "wikipedia_bytes" && config.vocab != 256)
     fail("train_lm: the wikipedia_bytes corpus needs vocab 256 (size cpu or --set vocab=256)");
@@ -206,9 +162,16 @@ void run(RunContext& ctx) {
           r["valid_every"].as<int64_t>(),   r["valid_batches"].as<int64_t>(),
           r["layers_every"].as<int64_t>(),  r["checkpoint_every"].as<int64_t>(),
           r["diverge_factor"].as<double>(), r["diverge_patience"].as<int64_t>()};
-  if (h.micro <= 0) h.micro = h.batch;
-  if (h.batch % h.micro != 0)
-    fail("train_lm: batch ", h.batch, " is not a multiple of micro_batch ", h.micro);
+  const int64_t world = comm ? comm->world().size : 1;
+  if (h.batch % world != 0)
+    fail("train_lm: batch ", h.batch, " is not divisible by the world size ", world);
+  // micro_batch: sequences per forward on one rank. Validation blocks have micro_batch rows
+  // (the global batch when 0), independent of the world size; each rank scores its share.
+  const int64_t valid_rows = h.micro > 0 ? h.micro : h.batch;
+  if (h.micro <= 0) h.micro = h.batch / world;
+  if ((h.batch / world) % h.micro != 0)
+    fail("train_lm: per-rank batch ", h.batch / world, " is not a multiple of micro_batch ",
+         h.micro);
   if (h.seq_len > config.max_len)
     fail("train_lm: seq_len ", h.seq_len, " > max_len ", config.max_len);
 
@@ -222,9 +185,16 @@ void run(RunContext& ctx) {
           : static_cast<int64_t>(std::llround(r["warmup_fraction"].as<double>() * h.steps));
   schedule.min_lr = r["min_lr_ratio"].as<double>() * schedule.lr;
 
-  torch::manual_seed(ctx.run.seed);
+  torch::manual_seed(ctx.run.seed);  // the same initial weights on every rank
   models::DecoderLM model(config);
-  auto optimizer = make_optimizer(model, r);
+  model->to(device);
+  engine::TrainerOptions topt;
+  topt.lr = schedule.lr, topt.beta1 = r["beta1"].as<double>(), topt.beta2 = r["beta2"].as<double>();
+  topt.eps = r["eps"].as<double>(), topt.weight_decay = r["weight_decay"].as<double>();
+  topt.clip = r["clip"].as<double>(), topt.micro_batch = h.micro, topt.precision = precision;
+  engine::Trainer trainer(model, topt, device, comm);
+  if (world > 1)  // dropout masks: an independent stream per rank
+    torch::manual_seed(ctx.run.seed * 1000003ULL + static_cast<uint64_t>(rank));
   std::unique_ptr<BatchSource> source;
   if (data_kind == "shards") {
     fs::path dir = r["shards_dir"].as<std::string>();
@@ -237,127 +207,143 @@ void run(RunContext& ctx) {
                                           static_cast<uint64_t>(ctx.run.seed));
   }
   BatchSource& data = *source;
-  const auto params = model->parameters();
+  std::unique_ptr<BatchSource> valid_source;  // held-out data from another corpus (§4.1: C4)
+  if (const auto v = r["valid_shards_dir"].as<std::string>(); !v.empty()) {
+    fs::path dir = v;
+    if (dir.is_relative()) dir = ctx.data_dir / dir;
+    valid_source = std::make_unique<ShardBatches>(dir, h.seq_len, valid_rows,
+                                                  static_cast<uint64_t>(ctx.run.seed));
+  }
+  BatchSource& valid_data = valid_source ? *valid_source : data;
   auto& g = ctx.group;
   g.attrs["params"] = models::param_count(config);
   g.attrs["tokens_per_update"] = h.batch * h.seq_len;
+  g.attrs["world_size"] = world;
+  g.attrs["precision"] = r["precision"].as<std::string>();
+  g.attrs["device"] = device.str();
 
   // ---- resume
   int64_t start = 0;
-  const fs::path ckpt = ctx.checkpoint_dir / "last.pt";
-  if (ctx.resume && fs::exists(ckpt)) {
-    start = load_checkpoint(ckpt, model, optimizer, data);
-    truncate_after(g, start - 1);
-    std::fprintf(stderr, "  resumed %s at update %lld\n", ctx.run.name.c_str(),
-                 static_cast<long long>(start));
-  } else {
+  const fs::path ckpt = ctx.checkpoint_dir;
+  engine::TrainState state{*model, trainer.optimizer(), data, trainer.scaler(), device, rank};
+  if (ctx.resume) {
+    if (const auto at = engine::load_checkpoint(ckpt, state)) {
+      start = *at;
+      truncate_after(g, start - 1);
+      if (rank == 0)
+        std::fprintf(stderr, "  resumed %s at update %lld\n", ctx.run.name.c_str(),
+                     static_cast<long long>(start));
+    }
+  }
+  if (start == 0)
     g.groups.erase("train"), g.groups.erase("valid"), g.groups.erase("layers"),
         g.groups.erase("spikes");
-  }
   engine::SpikeMonitor loss_monitor(r["spike_window"].as<int64_t>(), r["spike_k"].as<double>());
   engine::SpikeMonitor grad_monitor(r["spike_window"].as<int64_t>(), r["spike_k"].as<double>());
   double running_min = INFINITY;
   int64_t above = 0;
   if (const auto* losses = g.find_dataset("train/loss")) {  // replay the detectors' state
     const auto* norms = g.find_dataset("train/grad_norm");
+    const auto* skipped = g.find_dataset("train/skipped");
     for (int64_t i = 0; i < losses->rows(); ++i) {
+      if (skipped && skipped->values[i] != 0) continue;
       const double l = losses->values[i];
       loss_monitor.push(l), grad_monitor.push(norms->values[i]);
       running_min = std::min(running_min, l);
       above = l > h.diverge_factor * running_min ? above + 1 : 0;
     }
   }
-  for (const char* s :
-       {"train/step", "valid/step", "layers/step", "spikes/loss/step", "spikes/grad_norm/step"})
+  for (const char* s : {"train/step", "valid/step", "layers/step", "spikes/loss/step",
+                        "spikes/grad_norm/step", "train/tokens", "train/skipped"})
     g.dataset(s).integer = true;
-  g.dataset("train/tokens").integer = true;
-
-  auto validate = [&](int64_t step) {
-    torch::NoGradGuard no_grad;
-    model->eval();
-    double sum = 0;
-    for (int64_t i = 0; i < h.valid_batches; ++i) {
-      auto b = data.valid(i, h.micro);
-      sum += model->loss(b.slice(1, 0, h.seq_len), b.slice(1, 1)).cross_entropy.item<double>();
-    }
-    model->train();
-    g.dataset("valid/step").append(static_cast<double>(step));
-    g.dataset("valid/loss").append(sum / static_cast<double>(h.valid_batches));
-  };
 
   ctx.progress.begin("  " + ctx.run.name, h.steps);
   model->train();
   std::string status = "ok";
-  double tokens_per_s = 0;
+  // Throughput after warm-up: the first updates pay for allocator growth and kernel selection.
+  const int64_t warmup_updates = std::min<int64_t>(5, h.steps / 10);
+  double timed_seconds = 0;
+  int64_t timed_updates = 0;
   for (int64_t step = start; step < h.steps; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
     const double lr = schedule.at(step);
-    for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-    optimizer.zero_grad();
     const bool log_layers = h.layers_every > 0 && step % h.layers_every == 0;
     models::Probe probe;
-    auto batch = data.train(step, h.batch);
-    double loss_sum = 0;
-    for (int64_t m = 0; m < h.batch / h.micro; ++m) {
-      auto b = batch.slice(0, m * h.micro, (m + 1) * h.micro);
-      auto loss = model->loss(b.slice(1, 0, h.seq_len), b.slice(1, 1),
-                              log_layers && m == 0 ? &probe : nullptr);
-      (loss.total / static_cast<double>(h.batch / h.micro)).backward();
-      loss_sum += loss.cross_entropy.item<double>();
-    }
-    const double loss = loss_sum / static_cast<double>(h.batch / h.micro);
+    const auto st =
+        trainer.step(data.train(step, h.batch), lr, log_layers ? &probe : nullptr, log_layers);
     if (log_layers) {
-      std::vector<double> norms;
-      for (int64_t i = 0; i < config.n_layers; ++i)
-        norms.push_back(grad_norm_of(model->layer_parameters(i)));
       g.dataset("layers/step").append(static_cast<double>(step));
-      g.dataset("layers/grad_norm").append_row(norms);
+      g.dataset("layers/grad_norm").append_row(st.layer_grad_norms);
       g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);
     }
-    const double grad_norm = torch::nn::utils::clip_grad_norm_(params, r["clip"].as<double>());
-    const bool finite = std::isfinite(loss) && std::isfinite(grad_norm);
-    if (finite) optimizer.step();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    tokens_per_s = static_cast<double>(h.batch * h.seq_len) / seconds;
+    if (step >= warmup_updates) timed_seconds += seconds, ++timed_updates;
     g.dataset("train/step").append(static_cast<double>(step));
     g.dataset("train/tokens").append(static_cast<double>((step + 1) * h.batch * h.seq_len));
-    g.dataset("train/loss").append(loss);
-    g.dataset("train/grad_norm").append(grad_norm);
+    g.dataset("train/loss").append(st.loss);
+    g.dataset("train/grad_norm").append(st.grad_norm);
     g.dataset("train/lr").append(lr);
-    g.dataset("train/loss_scale").append(1.0);
+    g.dataset("train/loss_scale").append(st.loss_scale);
+    g.dataset("train/skipped").append(st.overflow ? 1.0 : 0.0);
     g.dataset("train/seconds").append(seconds);
-    for (auto [monitor, name, value] : {std::tuple{&loss_monitor, "loss", loss},
-                                        std::tuple{&grad_monitor, "grad_norm", grad_norm}}) {
-      const double z = monitor->push(value);
-      if (monitor->is_spike(z)) {
-        g.dataset(std::string("spikes/") + name + "/step").append(static_cast<double>(step));
-        g.dataset(std::string("spikes/") + name + "/value").append(value);
-        g.dataset(std::string("spikes/") + name + "/z").append(z);
+    if (!st.overflow) {  // a skipped fp16 step (Megatron counts them) is not a training signal
+      for (auto [monitor, name, value] : {std::tuple{&loss_monitor, "loss", st.loss},
+                                          std::tuple{&grad_monitor, "grad_norm", st.grad_norm}}) {
+        const double z = monitor->push(value);
+        if (monitor->is_spike(z)) {
+          g.dataset(std::string("spikes/") + name + "/step").append(static_cast<double>(step));
+          g.dataset(std::string("spikes/") + name + "/value").append(value);
+          g.dataset(std::string("spikes/") + name + "/z").append(z);
+        }
       }
+      running_min = std::min(running_min, st.loss);
+      above = st.loss > h.diverge_factor * running_min ? above + 1 : 0;
     }
-    running_min = std::min(running_min, loss);
-    above = loss > h.diverge_factor * running_min ? above + 1 : 0;
+    const bool finite = std::isfinite(st.loss) && (st.overflow || std::isfinite(st.grad_norm));
     if (!finite || above >= h.diverge_patience) {
       status = "diverged@" + std::to_string(step);
       break;
     }
-    if (h.valid_every > 0 && ((step + 1) % h.valid_every == 0 || step + 1 == h.steps))
-      validate(step);
-    if (h.checkpoint_every > 0 && (step + 1) % h.checkpoint_every == 0 && step + 1 < h.steps) {
-      ctx.flush();  // results first (rows up to step) ...
-      save_checkpoint(ckpt, step + 1, model, optimizer, data);  // ... then the state to resume from
+    if (h.valid_every > 0 && ((step + 1) % h.valid_every == 0 || step + 1 == h.steps)) {
+      const double loss = trainer.validation_loss(
+          [&](int64_t i) { return valid_data.valid(i, valid_rows); }, h.valid_batches);
+      g.dataset("valid/step").append(static_cast<double>(step));
+      g.dataset("valid/loss").append(loss);
     }
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s", loss, grad_norm, lr,
-                  tokens_per_s);
+    if (h.checkpoint_every > 0 && (step + 1) % h.checkpoint_every == 0 && step + 1 < h.steps) {
+      ctx.flush();                                     // results first (rows up to step) ...
+      engine::save_checkpoint(ckpt, step + 1, state);  // ... then the state to resume from
+    }
+    char buf[112];
+    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", st.loss,
+                  st.grad_norm, lr, static_cast<double>(h.batch * h.seq_len) / seconds,
+                  st.overflow ? " (fp16 overflow: skipped)" : "");
     ctx.progress.update(step + 1, buf);
   }
   g.attrs["status"] = status;
-  g.attrs["tokens_per_s"] = tokens_per_s;
+  if (timed_updates > 0)
+    g.attrs["tokens_per_s"] =
+        static_cast<double>(timed_updates * h.batch * h.seq_len) / timed_seconds;
+  const double flops_per_token = models::training_flops_per_token(config, h.seq_len);
+  g.attrs["model_flops_per_token"] = flops_per_token;
+  if (timed_updates > 0) {
+    const auto name =
+        engine::device_name(device.is_cuda(), device.index() < 0 ? 0 : device.index());
+    g.attrs["device_name"] = name;
+    // MFU per device: each rank trains tokens_per_s / world of the tokens.
+    if (const auto peak = engine::peak_flops(name, r["precision"].as<std::string>()))
+      g.attrs["mfu"] = g.attr_number("tokens_per_s") * flops_per_token / world / *peak;
+  }
+  if (auto* scaler = trainer.scaler()) g.attrs["skipped_updates"] = scaler->skipped();
   ctx.progress.end(status);
-  // A diverged run has no perplexity (the paper's N/A): NaN never reaches a table.
-  if (status == "ok") evaluate(ctx, model, h.seq_len, h.micro);
+  // A diverged run has no perplexity (the paper's N/A): NaN never reaches a table. Rank 0
+  // evaluates; the others wait at the barrier.
+  if (status == "ok" && rank == 0) {
+    engine::AutocastScope autocast(precision, device.type());
+    evaluate(ctx, model, h.seq_len, valid_rows);
+  }
+  if (comm) comm->barrier();
 }
 
 SPIKEBENCH_RUNNER("train_lm", "pre-train the decoder LM; log loss, grad norms, spikes, validation",

@@ -92,6 +92,15 @@ double Group::attr_number(const std::string& key) const {
   fail("results: attribute '", key, "' is not a number");
 }
 
+Group clone(const Group& g) {
+  Group c;
+  c.attrs = g.attrs;
+  c.datasets = g.datasets;
+  for (const auto& [name, child] : g.groups)
+    c.groups[name] = std::make_unique<Group>(clone(*child));
+  return c;
+}
+
 std::string to_string(const Attr& a) {
   if (auto* s = std::get_if<std::string>(&a)) return *s;
   std::ostringstream os;

@@ -45,6 +45,9 @@ class Group {
   bool has_attr(const std::string& key) const { return attrs.count(key) > 0; }
 };
 
+/// A deep copy of a group (attributes, datasets and every subgroup).
+Group clone(const Group& g);
+
 /// Attribute as text (for reports and messages).
 std::string to_string(const Attr& a);
 

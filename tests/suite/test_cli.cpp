@@ -1,8 +1,10 @@
 // The `spikebench` binary as a user runs it: bad input gives a one-line error and leaves no
 // results file; a run killed with SIGKILL leaves a readable file and --resume continues it to
 // a curve bit-identical to an uninterrupted run's.
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,6 +71,41 @@ expectations:
   cpu:
     - {name: finishes, kind: status, select: {}, expect: ok}
 )";
+
+/// A TCP port that was free a moment ago (bind to port 0, read it back, close).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+/// Starts `spikebench args...` with extra environment variables; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+  std::vector<std::string> argv_s = {SPIKEBENCH_BIN};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s(extra_env);
+  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  REQUIRE(::posix_spawn(&pid, SPIKEBENCH_BIN, nullptr, nullptr, argv.data(), envp.data()) == 0);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
 
 }  // namespace
 
@@ -211,5 +248,78 @@ expectations:
   const auto* ppl = good->find_dataset("eval/wikitext_adjusted_ppl");
   REQUIRE(ppl);
   CHECK(std::isfinite(ppl->values.at(0)));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("2-rank Gloo data parallel equals the 1-rank run with the same global batch",
+          "[cli][distributed]") {
+  const fs::path dir = fresh_dir("dp");
+  // Global batch 8; micro_batch 2 accumulates 4 micro-batches on one rank, 2 on each of two.
+  std::ofstream(dir / "dp.yaml") << R"(name: dp
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+grid: {sizes: [cpu], lrs: [1.0e-2], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 24, batch: 8, micro_batch: 2, seq_len: 32, d: 32, n_heads: 2, n_layers: 2,
+               data_bytes: 200000, valid_every: 6, layers_every: 6, dropout: 0.0, threads: 1,
+               eval_wikitext_windows: 4, eval_lambada_examples: 4}
+)";
+  const std::string study = (dir / "dp.yaml").string();
+  REQUIRE(run("run " + study + " --out " + (dir / "one").string()).code == 0);
+  const std::string port = "MASTER_PORT=" + std::to_string(free_port());
+  const std::vector<std::string> args = {"run", study, "--out", (dir / "two").string()};
+  const pid_t r1 = spawn(args, {"RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port});
+  const pid_t r0 = spawn(args, {"RANK=0", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port});
+  REQUIRE(wait_exit(r0) == 0);
+  REQUIRE(wait_exit(r1) == 0);
+  auto a = spikebench::results::load(dir / "one" / "dp-cpu.h5");
+  auto b = spikebench::results::load(dir / "two" / "dp-cpu.h5");
+  const std::string run_name = "runs/vanilla-cpu-lr1e-02-s0/";
+  CHECK(b.find_group("runs/vanilla-cpu-lr1e-02-s0")->attrs.at("world_size") ==
+        spikebench::results::Attr(int64_t{2}));
+  for (const char* series : {"train/loss", "train/grad_norm", "valid/loss", "layers/grad_norm",
+                             "eval/wikitext_adjusted_ppl", "eval/lambada_ppl"}) {
+    CAPTURE(series);
+    const auto* x = a.find_dataset(run_name + series);
+    const auto* y = b.find_dataset(run_name + series);
+    REQUIRE(x);
+    REQUIRE(y);
+    REQUIRE(x->values.size() == y->values.size());
+    for (size_t i = 0; i < x->values.size(); ++i) {
+      CAPTURE(i, x->values[i], y->values[i]);
+      CHECK(std::abs(x->values[i] - y->values[i]) <= 1e-5 * std::abs(x->values[i]));
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("bf16 autocast trains on the CPU and fp16 without CUDA is a clear error", "[cli]") {
+  const fs::path dir = fresh_dir("precision");
+  std::ofstream(dir / "p.yaml") << R"(name: precision
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+grid: {sizes: [cpu], lrs: [1.0e-2], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 12, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               valid_every: 6, dropout: 0.0, threads: 1, precision: bf16,
+               eval_wikitext_windows: -1, eval_lambada_examples: -1}
+)";
+  const std::string study = (dir / "p.yaml").string();
+  auto r = run("run " + study + " --out " + (dir / "bf16").string());
+  REQUIRE(r.code == 0);
+  auto f = spikebench::results::load(dir / "bf16" / "precision-cpu.h5");
+  const auto* loss = f.find_dataset("runs/vanilla-cpu-lr1e-02-s0/train/loss");
+  REQUIRE(loss);
+  CHECK(loss->values.back() < loss->values.front());  // it learns
+  CHECK(f.find_group("runs/vanilla-cpu-lr1e-02-s0")->attr_string("precision") == "bf16");
+
+  auto bad = run("run " + study + " --set precision=fp16 --out " + (dir / "fp16").string());
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.output, Catch::Matchers::Contains("fp16 needs a CUDA device"));
+  CHECK_FALSE(has_h5(dir / "fp16"));
   fs::remove_all(dir);
 }

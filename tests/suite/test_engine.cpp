@@ -1,8 +1,11 @@
-// Engine pieces with closed-form oracles: the spike monitor and the learning-rate schedules.
+// Engine pieces with closed-form oracles: the spike monitor, the learning-rate schedules and
+// the fp16 dynamic loss scaler.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 
+#include "core/error.h"
+#include "suite/engine/loss_scaler.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/spike_monitor.h"
 
@@ -45,4 +48,37 @@ TEST_CASE("inverse square root schedule (Table 4)", "[engine]") {
   CHECK_THAT(s.at(1999), WithinRel(0.5e-3, 1e-12));
   CHECK_THAT(s.at(3999), WithinRel(1e-3, 1e-12));
   CHECK_THAT(s.at(15999), WithinRel(1e-3 * std::sqrt(4000.0 / 16000.0), 1e-12));
+}
+
+TEST_CASE("dynamic loss scaler follows Megatron's hysteresis backoff and growth", "[engine]") {
+  LossScalerOptions o;
+  o.initial_scale = 1024, o.growth_interval = 3, o.hysteresis = 2, o.min_scale = 256;
+  DynamicLossScaler s(o);
+  CHECK(s.update(true));  // overflow 1: skipped, hysteresis budget 2 -> 1, scale kept
+  CHECK(s.scale() == 1024);
+  CHECK(s.update(true));  // overflow 2: budget exhausted -> backoff
+  CHECK(s.scale() == 512);
+  CHECK(s.update(true));  // still exhausted: backs off on every overflow until growth refills
+  CHECK(s.scale() == 256);
+  CHECK(s.update(true));  // not below min_scale
+  CHECK(s.scale() == 256);
+  CHECK(s.skipped() == 4);
+  for (int i = 0; i < 2; ++i) CHECK_FALSE(s.update(false));
+  CHECK(s.scale() == 256);
+  CHECK_FALSE(s.update(false));  // 3 clean steps: grow, refill the hysteresis budget
+  CHECK(s.scale() == 512);
+  CHECK(s.update(true));  // first overflow after refill: kept
+  CHECK(s.scale() == 512);
+  const auto st = s.state();
+  DynamicLossScaler t(o);
+  t.restore(st);
+  CHECK(t.update(true) == s.update(true));
+  CHECK(t.scale() == s.scale());
+  CHECK(t.skipped() == s.skipped());
+}
+
+TEST_CASE("loss scaler rejects options that cannot work", "[engine]") {
+  LossScalerOptions o;
+  o.backoff_factor = 1.5;
+  CHECK_THROWS_AS(DynamicLossScaler(o), spikebench::Error);
 }

@@ -1,0 +1,38 @@
+#pragma once
+// Checkpoints that make --resume continue a run exactly: model, optimizer (AdamW moments and
+// step counts), the update to resume at, the loss scaler, the data source's position and the
+// RNG states (CPU, and the CUDA device's in CUDA builds). Rank 0 writes `last.pt`; with data
+// parallelism every other rank writes its own RNG state to `rng.rank<r>.pt` (dropout masks
+// differ per rank). Each file is written to a temporary name and renamed: a kill at any
+// moment leaves the previous checkpoint intact.
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "suite/engine/loss_scaler.h"
+
+namespace spikebench {
+class BatchSource;
+}
+
+namespace spikebench::engine {
+
+struct TrainState {
+  torch::nn::Module& model;
+  torch::optim::Optimizer& optimizer;
+  BatchSource& data;
+  DynamicLossScaler* scaler;  // null unless fp16
+  torch::Device device;
+  int rank = 0;
+};
+
+/// Saves the state reached after `step` updates into `dir`.
+void save_checkpoint(const std::filesystem::path& dir, int64_t step, TrainState& s);
+/// Restores the state from `dir` and returns the update to continue at; nullopt when `dir`
+/// has no checkpoint. A checkpoint set whose files disagree on the step is an Error.
+std::optional<int64_t> load_checkpoint(const std::filesystem::path& dir, TrainState& s);
+
+}  // namespace spikebench::engine
