@@ -82,9 +82,16 @@ Vocab Vocab::full() {
   return v;
 }
 
-Vocab Vocab::restricted(const std::vector<std::vector<int32_t>>& corpora) {
+Vocab Vocab::restricted(const std::vector<std::vector<int32_t>>& corpora, int64_t max_ids) {
+  std::unordered_map<int32_t, int64_t> count;
+  for (const auto& ids : corpora)
+    for (int32_t id : ids) ++count[id];
+  std::vector<std::pair<int64_t, int32_t>> by_count;  // (-count, id)
+  for (const auto& [id, n] : count) by_count.emplace_back(-n, id);
+  std::sort(by_count.begin(), by_count.end());
+  if (max_ids > 0 && static_cast<size_t>(max_ids) < by_count.size()) by_count.resize(max_ids);
   std::set<int32_t> used;
-  for (const auto& ids : corpora) used.insert(ids.begin(), ids.end());
+  for (const auto& [n, id] : by_count) used.insert(id);
   Vocab v;
   v.restricted_ = true;
   for (int32_t id : used) {

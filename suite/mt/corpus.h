@@ -33,8 +33,9 @@ class Vocab {
   static constexpr int64_t kPad = 0, kBos = 1, kEos = 2, kUnk = 3, kSpecials = 4;
   /// Every GPT-2 id (V = 50257 + 4).
   static Vocab full();
-  /// The GPT-2 ids occurring in `corpora` (sorted), V = their count + 4.
-  static Vocab restricted(const std::vector<std::vector<int32_t>>& corpora);
+  /// The GPT-2 ids occurring in `corpora` (sorted by id), V = their count + 4; with max_ids > 0
+  /// only the max_ids most frequent ones (ties: smaller id first), the rest become unk.
+  static Vocab restricted(const std::vector<std::vector<int32_t>>& corpora, int64_t max_ids = 0);
   int64_t size() const { return kSpecials + static_cast<int64_t>(to_gpt2_.size()); }
   bool is_restricted() const { return restricted_; }
   /// GPT-2 ids -> local ids (ids outside the vocabulary become unk).

@@ -108,6 +108,9 @@ TEST_CASE("restricted vocabulary maps GPT-2 ids both ways; unseen ids become unk
   CHECK(local == std::vector<int64_t>{4, 5, 6, mt::Vocab::kUnk});
   CHECK(v.decode({mt::Vocab::kBos, 4, 5, 6, mt::Vocab::kEos}) == std::vector<int32_t>{7, 42, 500});
   CHECK(mt::Vocab::full().size() == 50257 + 4);
+  // max_ids keeps the most frequent: 500 (twice), then 7 (tie with 42, smaller id).
+  auto top = mt::Vocab::restricted({{500, 7, 500}, {42}}, 2);
+  CHECK(top.encode({7, 42, 500}) == std::vector<int64_t>{4, mt::Vocab::kUnk, 5});
 }
 
 TEST_CASE("token-based batches respect max_tokens, padding counted", "[mt][data]") {
