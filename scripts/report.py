@@ -161,6 +161,8 @@ def artifact_page(path, out_dir, paper):
                          table(prow, ["size"] + keys + ["paper (nominal)"]))
         elif spec.get("kind") == "ppl_vs_paper":
             parts.append(ppl_table(f, spec, paper))
+        elif spec.get("kind") == "bleu_vs_paper":
+            parts.append(bleu_table(f, spec, paper))
     with open(os.path.join(page_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title=f"{name} {scale}", body="\n".join(parts)))
     return name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html"
@@ -191,6 +193,36 @@ def ppl_table(f, spec, paper):
     return (f"<h2>{html.escape(spec.get('title', 'Perplexities'))}</h2><p>{html.escape(spec.get('note', ''))}</p>" +
             table(rows, ["method", "lr", "status", "WikiText adjusted ppl (ours)", "LAMBADA ppl (ours)",
                          "LAMBADA acc (ours)", "paper"]))
+
+
+YEARS = ["2010", "2011", "2012", "2013", "2014", "2015", "2016"]
+
+
+def bleu_table(f, spec, paper):
+    """Table 5: our BLEU per newstest year and average per method and lr, the paper's row below."""
+    ref = paper.get(spec["paper"], {})
+    rows = []
+    for (method, lr), runs in sorted(group_runs(f, ("method", "lr")).items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        statuses = ",".join(sorted({attr(g, "status") for _, g in runs}))
+        diverged = any(attr(g, "status").startswith("diverged") for _, g in runs)
+        ours = ["N/A" if diverged else fmt_bleu(mean_metric(runs, f"eval/bleu/{y}")) for y in YEARS]
+        avg = "N/A" if diverged else fmt_bleu(mean_metric(runs, "eval/bleu_average"))
+        rows.append([method, fmt(lr), "ours", statuses] + ours + [avg])
+        # The paper names Pre-LN + Scaled Embed "scaled_embed" and has no plain Post-LN row.
+        key = "scaled_embed" if method == "preln_scaled_embed" else method
+        p = (ref.get(f"lr{lr:.0e}".replace("e-0", "e-")) or {}).get(key)
+        if p:
+            rows.append([method, fmt(lr), "paper", ""] + [str(p.get(y, "N/A" if p.get("average") == "N/A" else ""))
+                                                          for y in YEARS] + [str(p.get("average", ""))])
+    sig = "; ".join(sorted({attr(g, "bleu_signature") for g in f["runs"].values() if "bleu_signature" in g.attrs}))
+    note = spec.get("note", "") + (f" Our signature: {sig}." if sig else "") + \
+        (f" Paper: {ref.get('signature')}." if ref.get("signature") else "")
+    return (f"<h2>{html.escape(spec.get('title', 'BLEU'))}</h2><p>{html.escape(note)}</p>" +
+            table(rows, ["method", "lr", "source", "status"] + YEARS + ["average"]))
+
+
+def fmt_bleu(x):
+    return "NaN" if math.isnan(x) else f"{x:.2f}"
 
 
 def group_runs(f, keys):

@@ -84,13 +84,16 @@ RunReport run_study(const Study& study, const RunOptions& o) {
     return report;
   }
   const auto runs = study.runs(o.scale, o.seeds, o.sets);
-  for (const auto& r : runs)  // model components resolve before any file is written
-    if (r.config["size"]) try {
-        model_config(r.config);
-      } catch (const std::exception& e) {
-        fail(study.source, ": run '", r.name, "': ", e.what());
-      }
   const Runner& runner = Registry<Runner>::instance().get(study.runner);
+  for (const auto& r : runs)  // model components resolve before any file is written
+    try {
+      if (runner.validate)
+        runner.validate(r.config);
+      else if (r.config["size"])
+        model_config(r.config);
+    } catch (const std::exception& e) {
+      fail(study.source, ": run '", r.name, "': ", e.what());
+    }
   fs::path data_dir;
   if (runner.needs_data) data_dir = resolve_data_dir(o.data_dir);
   // What this machine lacks makes the scale skipped (reported), not failed: a CUDA device for

@@ -34,6 +34,9 @@ struct Runner {
   const char* defaults_yaml;  // every key this runner accepts, with its default
   bool needs_data;            // whether a data folder must exist
   std::function<void(RunContext&)> run;
+  /// Checks a run's config before any file is written (unknown component names, bad sizes);
+  /// unset = the decoder LM's model_config() where the config names a `size`.
+  std::function<void(const YAML::Node&)> validate = nullptr;
 };
 
 #define SPIKEBENCH_RUNNER(name, summary, defaults_yaml, needs_data, fn) \

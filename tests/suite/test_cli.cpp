@@ -323,3 +323,40 @@ scales:
   CHECK_FALSE(has_h5(dir / "fp16"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("train_mt: a planted divergence has no BLEU; a stable run has BLEU per year",
+          "[cli][mt]") {
+  const fs::path dir = fresh_dir("mt");
+  std::ofstream(dir / "mt.yaml") << R"(name: mt_tiny
+runner: train_mt
+methods:
+  postln: {variant: postln}
+grid: {sizes: [tiny], lrs: [10.0, 1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 30, warmup_steps: 1, max_tokens: 512, train_lines: 300, vocab_max: 500,
+               test_years: [2010, 2016], test_lines: 3, decode: beam, beam: 2, threads: 1,
+               diverge_patience: 3}
+expectations:
+  cpu:
+    - {name: diverges, kind: status, select: {lr: 10.0}, expect: diverged}
+    - {name: trains, kind: status, select: {lr: 1.0e-3}, expect: ok}
+)";
+  auto r = run("run " + (dir / "mt.yaml").string() + " --out " + (dir / "out").string());
+  CAPTURE(r.output);
+  CHECK(r.code == 0);
+  auto f = spikebench::results::load(dir / "out" / "mt_tiny-cpu.h5");
+  const auto* bad = f.find_group("runs/postln-tiny-lr1e+01-s0");
+  const auto* good = f.find_group("runs/postln-tiny-lr1e-03-s0");
+  REQUIRE(bad);
+  REQUIRE(good);
+  CHECK_THAT(bad->attr_string("status"), Catch::Matchers::StartsWith("diverged@"));
+  CHECK(bad->find_group("eval") == nullptr);  // Table 5's N/A: no BLEU
+  CHECK(good->attr_string("status") == "ok");
+  for (const char* year : {"eval/bleu/2010", "eval/bleu/2016", "eval/bleu_average"}) {
+    const auto* bleu = good->find_dataset(year);
+    REQUIRE(bleu);
+    CHECK(std::isfinite(bleu->values.at(0)));
+  }
+  fs::remove_all(dir);
+}
