@@ -40,9 +40,9 @@ cpp() {  # cpp LABEL SHAPE THREADS [ENV...]
   run "$1" "${@:4}" SPIKEBENCH_BENCH_STEPS="${steps[$2]}" "$bench" --benchmark_format=json \
     --benchmark_filter="^BM_train_step/scaled_embed_$2/threads:$3/"
 }
-python() {  # python LABEL SHAPE THREADS [ENV...]
+python() {  # python LABEL SHAPE THREADS [ENV...]; ADAMW=fused for torch.optim.AdamW(fused=True)
   run "$1" "${@:4}" "$py" scripts/bench_train.py --shape "$2" --threads "$3" --steps "${steps[$2]}" \
-    --warmup "${SPIKEBENCH_BENCH_WARMUP:-3}"
+    --warmup "${SPIKEBENCH_BENCH_WARMUP:-3}" --adamw "${ADAMW:-default}"
 }
 
 echo "# $(date -u +%FT%TZ) $(uname -n) load: $(cut -d' ' -f1-3 /proc/loadavg); torch $("$py" -c \
@@ -59,6 +59,7 @@ if [[ $what == train || $what == threads || $what == all ]]; then
       for t in "${threads[@]}"; do
         cpp "train_${s}_${t}_cpp_$r" "$s" "$t" "${glibc_envsh[@]}"
         python "train_${s}_${t}_py_$r" "$s" "$t" "${glibc_envsh[@]}"
+        ADAMW=fused python "train_${s}_${t}_pyfused_$r" "$s" "$t" "${glibc_envsh[@]}"
       done
     done
   done
@@ -113,21 +114,26 @@ for kind, title in (("train", "issue 5: training tokens/s, C++ engine update vs 
     keys = sorted({k[1:3] for k in groups if k[0] == kind})
     if not keys: continue
     print(f"\n## {title} (medians of {len(groups[(kind, *keys[0], 'cpp')])} runs)")
+    fused = any(k[0] == kind and k[3] == "pyfused" for k in groups)
     print(f"{'config':9} {'thr':>3} {'C++ tok/s':>10} {'Py tok/s':>10} {'C++/Py':>6} "
-          f"{'C++ flt/st':>11} {'Py flt/st':>10} {'C++ RSS':>8} {'Py RSS':>7}  (all runs C++ | Py tok/s)")
+          + (f"{'Py-fused':>9} {'C++/Pyf':>7} " if fused else "")
+          + f"{'C++ flt/st':>11} {'Py flt/st':>10} {'C++ RSS':>8} {'Py RSS':>7}  (all runs C++ | Py tok/s)")
     for k in keys:
         c, p = groups[(kind, *k, "cpp")], groups[(kind, *k, "py")]
+        f = groups.get((kind, *k, "pyfused"), [])
         print(f"{k[0]:9} {k[1]:>3} {med(c, 'tok'):10.0f} {med(p, 'tok'):10.0f} "
-              f"{med(c, 'tok') / med(p, 'tok'):6.3f} {med(c, 'faults'):11.0f} {med(p, 'faults'):10.0f} "
+              f"{med(c, 'tok') / med(p, 'tok'):6.3f} "
+              + (f"{med(f, 'tok'):9.0f} {med(c, 'tok') / med(f, 'tok'):7.3f} " if f else "")
+              + f"{med(c, 'faults'):11.0f} {med(p, 'faults'):10.0f} "
               f"{med(c, 'maxrss'):8.0f} {med(p, 'maxrss'):7.0f}  "
               + ' '.join('%.0f' % r['tok'] for r in c) + ' | ' + ' '.join('%.0f' % r['tok'] for r in p))
     print("Python phases, ms/step (fwd bwd clip opt), medians (the C++ side times whole updates):")
     for k in keys:
-        for side in ("py",):
+        for side in [x for x in ("py", "pyfused") if (kind, *k, x) in groups]:
             runs = groups[(kind, *k, side)]
             ph = " ".join("%s %.1f" % (n, statistics.median(r["ph"][n] for r in runs))
                           for n in ("fwd", "bwd", "clip", "opt"))
-            print(f"  {k[0]:9} {k[1]:>3} {side:3}  {ph}")
+            print(f"  {k[0]:9} {k[1]:>3} {side:7}  {ph}")
 print("\nRSS: max resident MiB (/usr/bin/time -v); flt/st: minor page faults per timed step "
       "(getrusage); 350M faults: whole process.")
 PY

@@ -85,7 +85,12 @@ int print_plan(const std::vector<Study>& studies, const RunOptions& o, const Pla
     total_runs += static_cast<int>(runs.size());
     total_flops += flops;
     const std::string skip = s.skip_reason(o.scale);
-    if (flops > 0)
+    if (s.runner != "train_lm" && s.runner != "init_grad_norms" && s.runner != "param_count" &&
+        s.runner != "uniform_attention")
+      std::printf(
+          "  %-4s %-11s %5zu %14s %12s %10s  not estimated (no FLOPs model for runner %s)\n",
+          s.id.c_str(), s.name.c_str(), runs.size(), "-", "-", "?", s.runner.c_str());
+    else if (flops > 0)
       std::printf("  %-4s %-11s %5zu %13.3gB %12.4g %10.1f  %s\n", s.id.c_str(), s.name.c_str(),
                   runs.size(), tokens / 1e9, flops / 1e15, flops / (*peak * mfu) / 3600,
                   skip.empty() ? "" : ("(declared skip: " + skip + ")").c_str());

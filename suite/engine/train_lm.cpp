@@ -47,6 +47,7 @@ beta1: 0.9
 beta2: 0.999             # Table 3 (13B: 0.95)
 eps: 1.0e-8
 weight_decay: 0.01       # on tensors with >= 2 dims (matrices, embeddings); not biases/gains
+optimizer: adamw_fused   # adamw_fused (one multi-tensor kernel) | adamw (LibTorch's per-tensor loop)
 clip: 1.0                # global gradient-norm clipping (the pre-clip norm is logged)
 data: wikipedia_bytes    # wikipedia_bytes (byte-level proxy, vocab 256) | shards (GPT-2 BPE)
 shards_dir: shards/c4    # with data: shards, a `spikebench prepare` folder (relative: data folder)
@@ -192,6 +193,10 @@ void run(RunContext& ctx) {
   topt.lr = schedule.lr, topt.beta1 = r["beta1"].as<double>(), topt.beta2 = r["beta2"].as<double>();
   topt.eps = r["eps"].as<double>(), topt.weight_decay = r["weight_decay"].as<double>();
   topt.clip = r["clip"].as<double>(), topt.micro_batch = h.micro, topt.precision = precision;
+  const auto optimizer_name = r["optimizer"].as<std::string>();
+  if (optimizer_name != "adamw_fused" && optimizer_name != "adamw")
+    fail("train_lm: unknown optimizer '", optimizer_name, "' (valid: adamw_fused, adamw)");
+  topt.fused_adamw = optimizer_name == "adamw_fused";
   engine::Trainer trainer(model, topt, device, comm);
   if (world > 1)  // dropout masks: an independent stream per rank
     torch::manual_seed(ctx.run.seed * 1000003ULL + static_cast<uint64_t>(rank));

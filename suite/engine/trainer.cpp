@@ -16,6 +16,43 @@ double grad_norm_of(const std::vector<torch::Tensor>& params) {
 
 }  // namespace
 
+void fused_adamw_step(torch::optim::AdamW& optimizer) {
+  torch::NoGradGuard no_grad;
+  auto& state = optimizer.state();
+  for (auto& group : optimizer.param_groups()) {
+    const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    TORCH_CHECK(!o.amsgrad(), "fused_adamw_step: amsgrad is not supported");
+    std::vector<torch::Tensor> params, grads, exp_avgs, exp_avg_sqs, steps;
+    std::vector<torch::optim::AdamWParamState*> states;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& slot = state[p.unsafeGetTensorImpl()];
+      if (!slot) {  // the state LibTorch's AdamW::step would create: checkpoints stay compatible
+        auto st = std::make_unique<torch::optim::AdamWParamState>();
+        st->step(0);
+        st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        slot = std::move(st);
+      }
+      auto& st = static_cast<torch::optim::AdamWParamState&>(*slot);
+      params.push_back(p), grads.push_back(p.grad());
+      exp_avgs.push_back(st.exp_avg()), exp_avg_sqs.push_back(st.exp_avg_sq());
+      // The kernel reads the step after its increment, as torch.optim's _fused_adamw does.
+      steps.push_back(torch::full({}, static_cast<double>(st.step() + 1),
+                                  torch::TensorOptions().dtype(torch::kFloat).device(p.device())));
+      states.push_back(&st);
+    }
+    if (params.empty()) continue;
+    const auto [beta1, beta2] = o.betas();
+    // Decoupled weight decay (Loshchilov & Hutter 2019), bias-corrected moments (Kingma & Ba
+    // 2015): the update of torch::optim::AdamW, in one multi-tensor kernel per group.
+    at::_fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, /*max_exp_avg_sqs=*/{}, steps, o.lr(),
+                      beta1, beta2, o.weight_decay(), o.eps(), /*amsgrad=*/false,
+                      /*maximize=*/false);
+    for (auto* st : states) st->step(st->step() + 1);
+  }
+}
+
 std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& params,
                                                 const TrainerOptions& o) {
   std::vector<torch::Tensor> decay, no_decay;
@@ -85,7 +122,12 @@ StepStats Trainer::step(const torch::Tensor& batch, double lr, models::Probe* pr
       o_.clip > 0 ? torch::nn::utils::clip_grad_norm_(params_, o_.clip) : grad_norm_of(params_);
   if (scaler_) s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
   s.applied = !s.overflow && std::isfinite(s.loss) && std::isfinite(s.grad_norm);
-  if (s.applied) optimizer_->step();
+  if (s.applied) {
+    if (o_.fused_adamw)
+      fused_adamw_step(*optimizer_);
+    else
+      optimizer_->step();
+  }
   return s;
 }
 

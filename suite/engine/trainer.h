@@ -23,6 +23,8 @@ struct TrainerOptions {
   double clip = 1.0;           // global gradient-norm clipping; <= 0 disables
   int64_t micro_batch = 0;     // sequences per forward on this rank; 0 = all of its rows
   Precision precision = Precision::fp32;
+  bool fused_adamw =
+      true;  // one multi-tensor kernel per group (at::_fused_adamw_), else LibTorch's loop
   LossScalerOptions loss_scaler;  // used with fp16
 };
 
@@ -65,6 +67,11 @@ class Trainer {
   std::optional<DynamicLossScaler> scaler_;
   std::vector<torch::Tensor> params_;
 };
+
+/// One AdamW update of every parameter with a gradient through PyTorch's fused multi-tensor
+/// kernel (what torch.optim.AdamW(fused=True) runs), on the optimizer's own state, so
+/// checkpoints and torch::optim::AdamW::step stay interchangeable.
+void fused_adamw_step(torch::optim::AdamW& optimizer);
 
 /// AdamW with two groups. Weight decay rule: tensors with >= 2 dimensions (weight matrices,
 /// token and position embeddings) decay; biases and norm gains (1-D) do not.

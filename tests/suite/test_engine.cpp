@@ -8,6 +8,7 @@
 #include "suite/engine/loss_scaler.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/spike_monitor.h"
+#include "suite/engine/trainer.h"
 
 using namespace spikebench::engine;
 using Catch::Matchers::WithinAbs;
@@ -81,4 +82,34 @@ TEST_CASE("loss scaler rejects options that cannot work", "[engine]") {
   LossScalerOptions o;
   o.backoff_factor = 1.5;
   CHECK_THROWS_AS(DynamicLossScaler(o), spikebench::Error);
+}
+
+TEST_CASE("fused AdamW step equals LibTorch's AdamW step", "[engine]") {
+  torch::manual_seed(7);
+  std::vector<torch::Tensor> a = {torch::randn({17, 5}), torch::randn({5})};
+  std::vector<torch::Tensor> b, init;
+  for (auto& t : a) {
+    t.requires_grad_(true);
+    b.push_back(t.detach().clone().requires_grad_(true));
+    init.push_back(t.detach().clone());
+  }
+  TrainerOptions o;
+  o.lr = 1e-2, o.weight_decay = 0.1;  // decay on the matrix only (the >= 2-dim rule)
+  auto loop = make_adamw(a, o), fused = make_adamw(b, o);
+  for (int step = 0; step < 5; ++step) {
+    const auto g = std::vector<torch::Tensor>{torch::randn({17, 5}), torch::randn({5})};
+    for (size_t i = 0; i < a.size(); ++i)
+      a[i].mutable_grad() = g[i].clone(), b[i].mutable_grad() = g[i].clone();
+    loop->step();
+    fused_adamw_step(*fused);
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    CAPTURE(i);
+    CHECK(torch::allclose(a[i], b[i], /*rtol=*/1e-5, /*atol=*/1e-7));
+    CHECK_FALSE(torch::allclose(b[i], init[i]));  // it did update
+  }
+  // The state stays LibTorch's: the loop can continue from the fused optimizer's state.
+  const auto& st =
+      static_cast<torch::optim::AdamWParamState&>(*fused->state().at(b[0].unsafeGetTensorImpl()));
+  CHECK(st.step() == 5);
 }
