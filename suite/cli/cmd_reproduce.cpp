@@ -40,6 +40,10 @@ int run(const std::vector<std::string>& args) {
     studies = artifacts();
   const bool plan_only =
       (*vm)["plan"].as<bool>() || (o.scale != "cpu" && !std::getenv("SPIKEBENCH_RUN_LARGE"));
+  // Every rank resolves every grid first, so a bad --set or study fails all ranks here alike
+  // (a data-parallel rank must not run on while another has stopped).
+  for (const auto& s : studies)
+    if (s.root["scales"][o.scale]) s.runs(o.scale, o.seeds, o.sets);
   if (plan_only || o.scale != "cpu") {
     if (writer) {
       PlanOptions p;
