@@ -11,19 +11,6 @@ double detached_std(const torch::Tensor& x) {
   return x.detach().to(torch::kFloat).std().item<double>();
 }
 
-void normal_(const torch::Tensor& w, double sigma) {
-  torch::NoGradGuard no_grad;
-  w.normal_(0.0, sigma);
-}
-
-void init_linear(const torch::nn::Linear& l, double sigma) {
-  normal_(l->weight, sigma);
-  if (l->bias.defined()) {
-    torch::NoGradGuard no_grad;
-    l->bias.zero_();
-  }
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- Attention, Eqs. (4)-(5)
@@ -165,8 +152,8 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
 
 void DecoderLMImpl::init_weights() {
   const InitScheme sigmas = init_scheme(config_);
-  normal_(token_embedding, sigmas.embedding);
-  normal_(position_embedding, sigmas.position);
+  init_normal(token_embedding, sigmas.embedding);
+  init_normal(position_embedding, sigmas.position);
   for (auto& b : blocks) b->init_weights(sigmas);
 }
 

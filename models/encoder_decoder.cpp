@@ -10,19 +10,6 @@
 namespace spikebench::models {
 namespace {
 
-void normal_(const torch::Tensor& w, double sigma) {
-  torch::NoGradGuard no_grad;
-  w.normal_(0.0, sigma);
-}
-
-void init_linear(const torch::nn::Linear& l, double sigma) {
-  normal_(l->weight, sigma);
-  if (l->bias.defined()) {
-    torch::NoGradGuard no_grad;
-    l->bias.zero_();
-  }
-}
-
 torch::nn::Linear linear(int64_t in, int64_t out, bool bias) {
   return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
@@ -262,7 +249,7 @@ EncoderDecoderImpl::EncoderDecoderImpl(EncoderDecoderConfig config) : config_(st
 
 void EncoderDecoderImpl::init_weights() {
   const auto s = seq2seq_init(config_);
-  normal_(embedding, s.embedding);
+  init_normal(embedding, s.embedding);
   auto ffn_scheme = [](const StackInit& k) {
     InitScheme i;
     i.w1 = k.w1, i.w2 = k.w2;

@@ -1,6 +1,9 @@
 #pragma once
 // Initialization schemes chosen by name (§2.2, App. C): each returns the standard deviation of
 // N(0, σ) for every weight role; modules apply σ to the tensors they own (biases 0, gains 1).
+#include <torch/nn/modules/linear.h>
+#include <torch/types.h>
+
 #include <functional>
 #include <string>
 
@@ -28,5 +31,10 @@ struct InitKind {
 
 /// The σ table of the registered init `config.init`.
 InitScheme init_scheme(const ModelConfig& config);
+
+/// w ~ N(0, σ) in place (global torch RNG), outside autograd.
+void init_normal(const torch::Tensor& w, double sigma);
+/// A linear layer's weight ~ N(0, σ), its bias (if any) zero.
+void init_linear(const torch::nn::Linear& l, double sigma);
 
 }  // namespace spikebench::models
