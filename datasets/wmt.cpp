@@ -37,6 +37,14 @@ std::vector<std::string> read_sgml_segments(const std::filesystem::path& path) {
   return out;
 }
 
+std::vector<std::filesystem::path> wmt_newstest_files(const std::filesystem::path& data_dir,
+                                                      int year, bool filtered) {
+  const std::string name =
+      "newstest" + std::to_string(year) + (year == 2014 && filtered ? "-filtered" : "");
+  const auto base = (data_dir / "wmt" / name).string();
+  return {base + ".en", base + ".de"};
+}
+
 WmtTestSet read_wmt_newstest(const std::filesystem::path& data_dir, int year, bool filtered) {
   if (year < 2010 || year > 2016) fail("newstest", year, ": only newstest2010..2016 are supported");
   WmtTestSet set;

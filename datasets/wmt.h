@@ -24,4 +24,8 @@ std::vector<std::string> read_sgml_segments(const std::filesystem::path& path);
 /// sacrebleu's default `wmt14` (2,737 segments) over `wmt14/full` (3,003).
 WmtTestSet read_wmt_newstest(const std::filesystem::path& data_dir, int year, bool filtered = true);
 
+/// The two files read_wmt_newstest reads (source, reference).
+std::vector<std::filesystem::path> wmt_newstest_files(const std::filesystem::path& data_dir,
+                                                      int year, bool filtered = true);
+
 }  // namespace spikebench::datasets

@@ -9,6 +9,19 @@
 
 namespace spikebench::models {
 
+const EnumNames<Arch>& arch_names() {
+  static const EnumNames<Arch> n = {{"preln", Arch::preln}, {"postln", Arch::postln}};
+  return n;
+}
+
+const EnumNames<Activation>& activation_names() {
+  static const EnumNames<Activation> n = {{"gelu", Activation::gelu},
+                                          {"gelu_tanh", Activation::gelu_tanh},
+                                          {"relu", Activation::relu},
+                                          {"identity", Activation::identity}};
+  return n;
+}
+
 double ModelConfig::base_sigma() const {
   return sigma > 0 ? sigma : std::sqrt(2.0 / (5.0 * static_cast<double>(d)));
 }
@@ -18,10 +31,6 @@ void ModelConfig::validate() const {
     fail("model: vocab, d, n_layers, n_heads, d_ffn and max_len must be positive");
   if (d % n_heads != 0) fail("model: d (", d, ") must be divisible by n_heads (", n_heads, ")");
   if (dropout < 0 || dropout >= 1) fail("model: dropout must be in [0, 1), got ", dropout);
-  if (arch != "preln" && arch != "postln")
-    fail("model: unknown arch '", arch, "' (valid: preln, postln)");
-  if (activation != "gelu" && activation != "relu" && activation != "identity")
-    fail("model: unknown activation '", activation, "' (valid: gelu, identity, relu)");
   Registry<NormKind>::instance().get(norm);  // unknown names: errors listing the valid ones
   Registry<InitKind>::instance().get(init);
   for (const auto& s : stabilizers) Registry<StabilizerKind>::instance().get(s);

@@ -5,25 +5,32 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace spikebench::models {
 
+enum class Arch { preln, postln };                          // Pre-LN (Eqs. 1-2) | Post-LN (App. D)
+enum class Activation { gelu, gelu_tanh, relu, identity };  // F of Eq. (3)
+const EnumNames<Arch>& arch_names();
+const EnumNames<Activation>& activation_names();
+
 struct ModelConfig {
-  int64_t vocab = 50257;            // V: GPT-2 BPE vocabulary (256 for the byte-level CPU proxy)
-  int64_t d = 1024;                 // d: hidden size (350M: 1024, 1.7B: 2304, 13B: 5120)
-  int64_t n_layers = 24;            // N: number of layers
-  int64_t n_heads = 16;             // h: attention heads, d_head = d / h
-  int64_t d_ffn = 4096;             // d_ffn = 4d (paper §3.1)
-  int64_t max_len = 2048;           // L: sequence length = learned positions
-  double dropout = 0.1;             // hidden, attention and embedding dropout (Table 3)
-  bool bias = true;                 // linear and norm biases (omitted in the paper's equations)
-  std::string arch = "preln";       // "preln" (Eqs. 1-2) or "postln" (App. D)
-  std::string norm = "layernorm";   // registered norm: layernorm | rmsnorm
-  std::string init = "scaled";      // registered init: plain | scaled | wang
-  std::string activation = "gelu";  // F in Eq. (3): gelu | relu | identity
-  std::vector<std::string> stabilizers;  // registered stabilizers, applied in order
-  double embed_detach_gamma = 0.1;       // γ of Eq. (14), after Zeng et al. (2023)
-  double z_loss = 1e-4;                  // z-loss coefficient (PaLM), when z_loss is used
-  double sigma = 0.0;                    // σ of §2.2; 0 = sqrt(2/(5d))
+  int64_t vocab = 50257;           // V: GPT-2 BPE vocabulary (256 for the byte-level CPU proxy)
+  int64_t d = 1024;                // d: hidden size (350M: 1024, 1.7B: 2304, 13B: 5120)
+  int64_t n_layers = 24;           // N: number of layers
+  int64_t n_heads = 16;            // h: attention heads, d_head = d / h
+  int64_t d_ffn = 4096;            // d_ffn = 4d (paper §3.1)
+  int64_t max_len = 2048;          // L: sequence length = learned positions
+  double dropout = 0.1;            // hidden, attention and embedding dropout (Table 3)
+  bool bias = true;                // linear and norm biases (omitted in the paper's equations)
+  Arch arch = Arch::preln;         // Pre-LN (Eqs. 1-2) or Post-LN (App. D)
+  std::string norm = "layernorm";  // registered norm: layernorm | rmsnorm
+  std::string init = "scaled";     // registered init: plain | scaled | wang
+  Activation activation = Activation::gelu;  // F in Eq. (3); gelu_tanh is GPT-2's
+  std::vector<std::string> stabilizers;      // registered stabilizers, applied in order
+  double embed_detach_gamma = 0.1;           // γ of Eq. (14), after Zeng et al. (2023)
+  double z_loss = 1e-4;                      // z-loss coefficient (PaLM), when z_loss is used
+  double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
 
   int64_t d_head() const { return d / n_heads; }
   /// σ = sqrt(2 / (5d)) (§2.2, after Nguyen & Salazar 2019) unless overridden.

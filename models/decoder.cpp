@@ -49,10 +49,12 @@ FFNImpl::FFNImpl(const ModelConfig& c) : activation_(c.activation) {
 
 torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
   auto hidden = w1(x);  // (B,T,d_ffn)
-  if (activation_ == "gelu")
-    hidden = torch::gelu(hidden);
-  else if (activation_ == "relu")
-    hidden = torch::relu(hidden);
+  switch (activation_) {
+    case Activation::gelu: hidden = torch::gelu(hidden); break;
+    case Activation::gelu_tanh: hidden = torch::gelu(hidden, "tanh"); break;  // GPT-2's
+    case Activation::relu: hidden = torch::relu(hidden); break;
+    case Activation::identity: break;
+  }
   return w2(hidden);  // (B,T,d)
 }
 
@@ -140,13 +142,13 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
   }
   for (int64_t i = 0; i < c.n_layers; ++i) {
     std::shared_ptr<BlockImpl> block;
-    if (c.arch == "preln")
+    if (c.arch == Arch::preln)
       block = std::make_shared<PreLNBlock>(c, i, stabilizers);
     else
       block = std::make_shared<PostLNBlock>(c, i, stabilizers);
     blocks.push_back(register_module("block" + std::to_string(i), block));
   }
-  if (c.arch == "preln") final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
+  if (c.arch == Arch::preln) final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
   init_weights();
 }
 

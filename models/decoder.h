@@ -53,7 +53,7 @@ class FFNImpl : public torch::nn::Module {
   torch::nn::Linear w2{nullptr};  // d_ffn -> d
 
  private:
-  std::string activation_;
+  Activation activation_;
 };
 TORCH_MODULE(FFN);
 

@@ -57,8 +57,6 @@ void EncoderDecoderConfig::validate() const {
   const auto i = init_name();
   if (i != "plain" && i != "scaled" && i != "deepnet")
     fail("model: unknown encoder-decoder init '", i, "' (valid: deepnet, plain, scaled)");
-  if (activation != "gelu" && activation != "relu" && activation != "identity")
-    fail("model: unknown activation '", activation, "' (valid: gelu, identity, relu)");
 }
 
 const std::vector<MtFlavor>& mt_flavors() {

@@ -34,7 +34,7 @@ struct EncoderDecoderConfig {
   std::string variant = "preln_scaled_embed";  // registered Seq2SeqVariant
   std::string norm = "layernorm";              // registered norm
   std::string init;                            // plain | scaled | deepnet; empty = the variant's
-  std::string activation = "relu";             // F of Eq. (3); ReLU as in Vaswani et al. (2017)
+  Activation activation = Activation::relu;     // F of Eq. (3); ReLU as in Vaswani et al. (2017)
   int64_t pad = 0;                             // padding id (masked keys, ignored targets)
   double sigma = 0.0;                          // σ of §2.2; 0 = sqrt(2/(5d))
 

@@ -38,9 +38,43 @@ def runs_by(f, key):
     return groups
 
 
+def final_metric(g, path):
+    """Last value of a run's dataset (NaN when missing)."""
+    return float(g[path][-1]) if path in g and g[path].shape[0] else float("nan")
+
+
+def draw_lr_curve(f, spec, ax):
+    """Final validation loss vs learning rate (log x), one line per method: the median over
+    seeds, the seed range as a band; a diverged run counts as its loss at initialization
+    (Wortsman et al. 2023's convention, as LR sensitivity)."""
+    metric = spec.get("dataset", "valid/loss")
+    by_method = {}
+    for _, g in f["runs"].items():
+        if "lr" not in g.attrs:
+            continue
+        init = float(g["train/loss"][0]) if "train/loss" in g and g["train/loss"].shape[0] else float("nan")
+        value = init if attr(g, "status").startswith("diverged") else final_metric(g, metric)
+        by_method.setdefault(attr(g, "method"), {}).setdefault(float(g.attrs["lr"]), []).append(value)
+    for i, (method, by_lr) in enumerate(sorted(by_method.items())):
+        lrs = sorted(by_lr)
+        vals = [np.array(by_lr[lr], dtype=float) for lr in lrs]
+        med = [np.nanmedian(v) for v in vals]
+        color = COLORS[i % len(COLORS)]
+        n = max(len(v) for v in vals)
+        ax.plot(lrs, med, marker="o", ms=3, color=color, label=f"{method} (n={n} seeds)")
+        if n > 1:
+            ax.fill_between(lrs, [np.nanmin(v) for v in vals], [np.nanmax(v) for v in vals],
+                            color=color, alpha=0.2, lw=0)
+    ax.set_xscale("log")
+    return len(by_method)
+
+
 def draw(f, spec, out_base):
     fig, ax = plt.subplots(figsize=(5.2, 3.6))
     kind = spec.get("kind", "curve")
+    if kind == "lr_curve":
+        drawn = draw_lr_curve(f, spec, ax)
+        return finish(fig, ax, spec, out_base, drawn)
     groups = runs_by(f, spec.get("group_by", "method"))
     drawn = 0
     for i, (label, runs) in enumerate(sorted(groups.items())):
@@ -67,6 +101,10 @@ def draw(f, spec, out_base):
                 if status.startswith("diverged") and ok.any():
                     ax.plot(x[ok][-1], y[ok][-1], "x", color=color, ms=8)
                 drawn += 1
+    return finish(fig, ax, spec, out_base, drawn)
+
+
+def finish(fig, ax, spec, out_base, drawn):
     if spec.get("logy"):
         ax.set_yscale("log")
     if spec.get("logx"):
@@ -84,12 +122,34 @@ def draw(f, spec, out_base):
     return drawn
 
 
+VERDICTS = ("pass", "fail", "inconclusive", "skip")
+
+
 def table(rows, header):
     out = ["<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
     for r in rows:
-        out.append("<tr>" + "".join(f"<td class='{html.escape(str(c)) if c in ('pass', 'fail', 'skip') else ''}'>"
+        out.append("<tr>" + "".join(f"<td class='{html.escape(str(c)) if c in VERDICTS else ''}'>"
                                     f"{html.escape(str(c))}</td>" for c in r) + "</tr>")
     return "\n".join(out + ["</table>"])
+
+
+def evidence(c):
+    """The statistics a paired claim rests on: test, n, p (Holm-adjusted), effect with its CI."""
+    if "test" not in c.attrs:
+        return "", ""
+    p, padj = float(c.attrs.get("p_value", float("nan"))), float(c.attrs.get("p_adjusted", float("nan")))
+    fam = int(c.attrs.get("family_size", 0))
+    test = f"{attr(c, 'test')}, n={int(c.attrs.get('n_pairs', 0))}, p={fmt_p(p)}"
+    if fam > 1:
+        test += f" (Holm {fmt_p(padj)}, {fam} claims)"
+    eff = float(c.attrs.get("effect", float("nan")))
+    lo, hi = float(c.attrs.get("effect_lo", float("nan"))), float(c.attrs.get("effect_hi", float("nan")))
+    effect = "" if math.isnan(eff) else f"{eff:+.4g} [{lo:.4g}, {hi:.4g}]"
+    return test, effect
+
+
+def fmt_p(p):
+    return "NaN" if math.isnan(p) else (f"{p:.2g}" if p < 0.001 else f"{p:.3f}")
 
 
 def fmt(x):
@@ -136,16 +196,32 @@ def artifact_page(path, out_dir, paper):
         parts.append(f"<figure><img src='{spec['name']}.png' width='520'>"
                      f"<figcaption>{html.escape(spec.get('title', ''))} "
                      f"(<a href='{spec['name']}.svg'>SVG</a>)</figcaption></figure>")
-    verdicts = {"pass": 0, "fail": 0, "skip": 0}
+    verdicts = {v: 0 for v in VERDICTS}
     if "checks" in f:
         rows = []
         for cname, c in f["checks"].items():
             v = attr(c, "verdict")
             verdicts[v] = verdicts.get(v, 0) + 1
-            rows.append([cname, attr(c, "kind"), attr(c, "statistic"), attr(c, "expected"), attr(c, "actual"),
-                         attr(c, "tolerance"), v, attr(c, "reason")])
-        parts.append("<h2>Checks</h2>" + table(rows, ["check", "kind", "statistic", "expected", "actual",
-                                                        "tolerance", "verdict", "reason"]))
+            test, effect = evidence(c)
+            rows.append([cname, attr(c, "kind"), attr(c, "statistic"), test, effect or attr(c, "actual"),
+                         v, attr(c, "reason")])
+        parts.append("<h2>Checks</h2><p>Paired claims: one-sided test over runs that share seed, lr, size "
+                     "and data order; effect = mean paired difference (higher − lower side) with its "
+                     "95 % bootstrap CI; verdicts use Holm-adjusted p over the artifact's claims "
+                     "(pass: the claim holds at alpha; fail: its reverse does; inconclusive: the data "
+                     "cannot decide).</p>" +
+                     table(rows, ["check", "kind", "statistic", "test (n, p)", "effect / actual", "verdict",
+                                  "reason"]))
+    if "summary" in f and "lr_sensitivity" in f["summary"]:
+        rows = []
+        for m, g in f["summary"]["lr_sensitivity"].items():
+            vals = g["value"][:]
+            rows.append([m, fmt(float(g.attrs["mean"])), f"{np.min(vals):.4g} … {np.max(vals):.4g}",
+                         len(vals), attr(g, "lrs")])
+        parts.append("<h2>LR sensitivity</h2><p>Wortsman et al. (2023) §2.2: mean over lr of "
+                     "min(loss(lr), loss at init) − the best loss over lr; a diverged run counts as the "
+                     "loss at init. Lower is better.</p>" +
+                     table(rows, ["method", "mean", "range over seeds", "seeds", "lrs"]))
     rows = [[n, attr(g, "method"), attr(g, "size"), fmt(g.attrs.get("lr", "")), attr(g, "seed"),
              attr(g, "status"), run_summary(g)] for n, g in f["runs"].items()]
     parts.append("<h2>Runs</h2>" + table(rows, ["run", "method", "size", "lr", "seed", "status", "summary"]))
@@ -236,7 +312,7 @@ def group_runs(f, keys):
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>spikebench — {title}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px}}
-.pass{{background:#d9f2d9}}.fail{{background:#f7d4d4}}.skip{{background:#eee}}figure{{display:inline-block}}</style>
+.pass{{background:#d9f2d9}}.fail{{background:#f7d4d4}}.inconclusive{{background:#fbe5b6}}.skip{{background:#eee}}figure{{display:inline-block}}</style>
 </head><body>{body}</body></html>"""
 
 
@@ -260,17 +336,19 @@ def main():
             print(f"report.py: skipping {path}: {e}", file=sys.stderr)
             continue
         rows.append((aid, f"<a href='{link}'>{html.escape(name)}</a>", scale, html.escape(title),
-                     v.get("pass", 0), v.get("fail", 0), v.get("skip", 0)))
+                     v.get("pass", 0), v.get("fail", 0), v.get("skip", 0), v.get("inconclusive", 0)))
     def key(r):
         digits = "".join(ch for ch in r[0] if ch.isdigit())
         return int(digits) if digits else 999
     body = ["<h1>spikebench report</h1><p>Reproduction of <i>Spike No More</i> (Takase et al.). "
             "Each artifact links to its figures, its checks (expected, actual, verdict) and its runs.</p>",
-            "<table><tr><th>id</th><th>artifact</th><th>scale</th><th>title</th><th>pass</th><th>fail</th><th>skip</th></tr>"]
+            "<table><tr><th>id</th><th>artifact</th><th>scale</th><th>title</th><th>pass</th><th>fail</th>"
+            "<th>inconclusive</th><th>skip</th></tr>"]
     for r in sorted(rows, key=key):
         cls = "fail" if r[5] else "pass"
         body.append(f"<tr><td>{r[0]}</td><td>{r[1]}</td><td>{r[2]}</td><td>{r[3]}</td>"
-                    f"<td class='pass'>{r[4]}</td><td class='{cls}'>{r[5]}</td><td>{r[6]}</td></tr>")
+                    f"<td class='pass'>{r[4]}</td><td class='{cls}'>{r[5]}</td>"
+                    f"<td class='{'inconclusive' if r[7] else ''}'>{r[7]}</td><td>{r[6]}</td></tr>")
     body.append("</table>")
     with open(os.path.join(out_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title="report", body="\n".join(body)))

@@ -1,26 +1,57 @@
 #include "suite/model_config.h"
 
+#include <cmath>
+
+#include "core/registry.h"
+#include "models/init.h"
+#include "models/norm.h"
+#include "models/stabilizer.h"
+
 namespace spikebench {
 
-models::ModelConfig model_config(const YAML::Node& r) {
-  models::ModelConfig c = models::flavor(r["size"].as<std::string>()).config;
-  auto set_int = [&](const char* key, int64_t& field) {
-    if (r[key] && !r[key].IsNull()) field = r[key].as<int64_t>();
+models::ModelConfig model_config(const config::Reader& r) {
+  const auto size = r.text("size");
+  std::vector<std::string> sizes;
+  for (const auto& f : models::flavors()) sizes.push_back(f.name);
+  if (std::find(sizes.begin(), sizes.end(), size) == sizes.end())
+    r.error("size", "unknown model size '" + size + "' (valid: " + join(sizes, ", ") + ")");
+  models::ModelConfig c = models::flavor(size).config;
+  if (auto v = r.maybe_integer("vocab", 1)) c.vocab = *v;
+  if (auto v = r.maybe_integer("n_layers", 1)) c.n_layers = *v;
+  if (auto v = r.maybe_integer("n_heads", 1)) c.n_heads = *v;
+  if (auto v = r.maybe_integer("max_len", 1)) c.max_len = *v;
+  if (auto v = r.maybe_integer("d", 1)) c.d = *v, c.d_ffn = 4 * *v;
+  if (c.d % c.n_heads != 0)
+    r.error(r.has("n_heads") ? "n_heads" : "d", "d (" + std::to_string(c.d) +
+                                                    ") must be divisible by n_heads (" +
+                                                    std::to_string(c.n_heads) + ")");
+  if (auto v = r.maybe_real("dropout", 0, 1)) {
+    if (*v >= 1) r.error("dropout", "expected a number in [0, 1)");
+    c.dropout = *v;
+  }
+  c.bias = r.flag("bias");
+  c.arch = r.choice("arch", models::arch_names());
+  c.activation = r.choice("activation", models::activation_names());
+  auto registered = [&](const char* key, const auto& registry, const std::string& name) {
+    using Entry = typename std::decay_t<decltype(registry.entries())>::mapped_type;
+    if (!registry.contains(name))
+      r.error(key, "unknown " + std::string(Entry::kKind) + " '" + name +
+                       "' (valid: " + join(registry.names(), ", ") + ")");
+    return name;
   };
-  set_int("vocab", c.vocab);
-  set_int("n_layers", c.n_layers);
-  set_int("n_heads", c.n_heads);
-  set_int("max_len", c.max_len);
-  if (r["d"] && !r["d"].IsNull()) c.d = r["d"].as<int64_t>(), c.d_ffn = 4 * c.d;
-  if (r["dropout"] && !r["dropout"].IsNull()) c.dropout = r["dropout"].as<double>();
-  if (r["bias"]) c.bias = r["bias"].as<bool>();
-  if (r["init"]) c.init = r["init"].as<std::string>();
-  if (r["norm"]) c.norm = r["norm"].as<std::string>();
-  if (r["arch"]) c.arch = r["arch"].as<std::string>();
-  if (r["activation"]) c.activation = r["activation"].as<std::string>();
-  if (r["stabilizers"]) c.stabilizers = r["stabilizers"].as<std::vector<std::string>>();
-  if (r["embed_detach_gamma"]) c.embed_detach_gamma = r["embed_detach_gamma"].as<double>();
-  if (r["z_loss"]) c.z_loss = r["z_loss"].as<double>();
+  c.norm = registered("norm", Registry<models::NormKind>::instance(), r.text("norm"));
+  c.init = registered("init", Registry<models::InitKind>::instance(), r.text("init"));
+  c.stabilizers.clear();
+  for (const auto& s : r.texts("stabilizers"))
+    c.stabilizers.push_back(
+        registered("stabilizers", Registry<models::StabilizerKind>::instance(), s));
+  if (auto v = r.maybe_real("sigma", 0, INFINITY, /*open_lo=*/true)) c.sigma = *v;
+  if (auto v = r.maybe_integer("sigma_d", 1)) {
+    if (r.has("sigma")) r.error("sigma_d", "set sigma or sigma_d, not both");
+    c.sigma = std::sqrt(2.0 / (5.0 * static_cast<double>(*v)));  // §2.2 at width sigma_d
+  }
+  c.embed_detach_gamma = r.real("embed_detach_gamma", 0, 1);
+  c.z_loss = r.real("z_loss", 0, INFINITY);
   c.validate();
   return c;
 }

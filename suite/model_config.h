@@ -1,10 +1,10 @@
 #pragma once
-// Builds a models::ModelConfig from a run's resolved YAML: the flavor named by `size`, then
-// the per-key overrides a study may set. kModelKeys lists those keys with their defaults
-// (every runner that builds a decoder includes it in its own defaults).
-#include <yaml-cpp/yaml.h>
-
+// Builds a models::ModelConfig from a run's resolved config: the flavor named by `size`, then
+// the per-key overrides a study may set, each type- and range-checked with the key named on
+// error. kModelKeys lists those keys with their defaults (every runner that builds a decoder
+// includes it in its own defaults).
 #include "models/config.h"
+#include "suite/config/reader.h"
 
 namespace spikebench {
 
@@ -15,18 +15,21 @@ init: scaled             # plain | scaled | wang (§2.2, App. C)
 stabilizers: []          # registered stabilizers, e.g. [scaled_embed], [embed_ln, z_loss]
 norm: layernorm          # layernorm | rmsnorm (§5.3)
 arch: preln              # preln (Eqs. 1-2) | postln (App. D)
-activation: gelu         # F of Eq. (3): gelu | relu | identity
+activation: gelu         # F of Eq. (3): gelu | gelu_tanh (GPT-2) | relu | identity
 dropout: null            # null = the flavor's (0.1, Table 3)
 bias: true               # biases in linear layers and norms
 vocab: null              # null = the flavor's
-d: null                  # null = the flavor's hidden size
+d: null                  # null = the flavor's hidden size (d_ffn = 4d when set)
 n_layers: null           # null = the flavor's N
 n_heads: null            # null = the flavor's h
 max_len: null            # null = the flavor's L (learned positions)
+sigma: null              # σ of §2.2 for every weight before the scaled rule; null = sqrt(2/(5d))
+sigma_d: null            # σ = sqrt(2/(5·sigma_d)): a narrow model at a wider model's σ (null = d)
 embed_detach_gamma: 0.1  # γ of Eq. (14)
 z_loss: 1.0e-4           # z-loss coefficient
 )";
 
-models::ModelConfig model_config(const YAML::Node& run_config);
+/// The decoder's config from the keys of kModelKeys; errors name `r.where()` and the key.
+models::ModelConfig model_config(const config::Reader& r);
 
 }  // namespace spikebench

@@ -14,8 +14,6 @@
 #include "core/error.h"
 #include "suite/config/yaml.h"
 #include "suite/engine/distributed.h"
-#include "suite/engine/precision.h"
-#include "suite/model_config.h"
 #include "suite/progress.h"
 #include "suite/results/store.h"
 #include "suite/run_cache.h"
@@ -63,6 +61,17 @@ void require_writable(const fs::path& dir) {
   fs::remove(probe, ec);
 }
 
+/// The attributes a planned run's group will carry: what checks select and pair on.
+std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs) {
+  std::vector<checks::RunAttrs> out;
+  for (const auto& r : runs) {
+    checks::RunAttrs a{{"method", r.method}, {"size", r.size}, {"seed", int64_t{r.seed}}};
+    if (!std::isnan(r.lr)) a["lr"] = r.lr;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 bool cuda_available() {
 #ifdef SPIKEBENCH_CUDA
   return torch::cuda::is_available();
@@ -71,73 +80,42 @@ bool cuda_available() {
 #endif
 }
 
-}  // namespace
-
-RunReport run_study(const Study& study, const RunOptions& o) {
-  RunReport report;
-  // ---- validate everything before any file is created
-  if (const auto reason = study.skip_reason(o.scale); !reason.empty()) {
-    if (!study.root["scales"][o.scale])
-      fail(study.name, ": scale '", o.scale,
-           "' is not declared (declared: ", join(study.scales(), ", "), ")");
-    report.skipped = true, report.skip_reason = reason;
-    return report;
+/// Restores the intra-op thread count a run may change (`threads:`), so a `reproduce` never
+/// inherits one run's setting.
+class ThreadCountGuard {
+ public:
+  ThreadCountGuard() : threads_(torch::get_num_threads()) {}
+  ~ThreadCountGuard() {
+    if (torch::get_num_threads() != threads_) torch::set_num_threads(threads_);
   }
-  const auto runs = study.runs(o.scale, o.seeds, o.sets);
-  const Runner& runner = Registry<Runner>::instance().get(study.runner);
-  for (const auto& r : runs)  // model components resolve before any file is written
-    try {
-      if (runner.validate)
-        runner.validate(r.config);
-      else if (r.config["size"])
-        model_config(r.config);
-    } catch (const std::exception& e) {
-      fail(study.source, ": run '", r.name, "': ", e.what());
-    }
-  fs::path data_dir;
-  if (runner.needs_data) data_dir = resolve_data_dir(o.data_dir);
-  // What this machine lacks makes the scale skipped (reported), not failed: a CUDA device for
-  // `device: cuda` runs, the prepared GPT-2 BPE shards for `data: shards` runs.
+  ThreadCountGuard(const ThreadCountGuard&) = delete;
+  ThreadCountGuard& operator=(const ThreadCountGuard&) = delete;
+
+ private:
+  int threads_;
+};
+
+/// Why this machine cannot run `runs` ("" when it can), after validating every run's typed
+/// config. A reason that only a --set introduced is an error: the user asked for it here.
+std::string check_runs(const Study& study, const RunOptions& o, const Runner& runner,
+                       const std::vector<RunSpec>& runs, const Environment& env) {
+  std::string reason;
   for (const auto& r : runs) {
-    if (r.config["device"] && r.config["device"].as<std::string>() == "cuda" && !cuda_available()) {
-      report.skipped = true, report.skip_reason = "needs a CUDA device (none on this machine)";
-      return report;
-    }
-    for (const char* key : {"shards_dir", "valid_shards_dir"}) {
-      if (!r.config["data"] || r.config["data"].as<std::string>() != "shards" || !r.config[key])
-        continue;
-      fs::path dir = r.config[key].as<std::string>();
-      if (dir.empty()) continue;
-      if (dir.is_relative()) dir = data_dir / dir;
-      if (!fs::exists(dir / "shards.json")) {
-        report.skipped = true;
-        report.skip_reason = "needs GPT-2 BPE shards in " + dir.string() +
-                             " (make them with `spikebench prepare CORPUS --out " + dir.string() +
-                             "`, see `spikebench prepare --help`)";
-        return report;
-      }
-    }
+    reason = runner.prepare(r.config, study.source + ": run '" + r.name + "'", env);
+    if (!reason.empty()) break;
   }
-  for (const auto& r : runs)  // so does the precision: fp16 needs a CUDA device
-    if (r.config["precision"]) {
-      const auto p = r.config["precision"].as<std::string>();
-      try {
-        engine::parse_precision(p);
-      } catch (const std::exception& e) {
-        fail(study.source, ": run '", r.name, "': key 'precision': ", e.what());
-      }
-      if (p == "fp16" && !cuda_available())
-        fail(study.source, ": run '", r.name,
-             "': precision fp16 needs a CUDA device (this build/machine has none; use bf16 or "
-             "fp32)");
-    }
-  const bool main_rank = !o.comm || o.comm->world().is_main();
-  if (main_rank) require_writable(o.out_dir);
-  report.file = o.out_dir / (study.name + "-" + o.scale + ".h5");
+  if (reason.empty() || o.sets.empty()) return reason;
+  for (const auto& r : study.runs(o.scale, o.seeds, {}))
+    if (!runner.prepare(r.config, study.source + ": run '" + r.name + "'", env).empty())
+      return reason;  // the scale itself declares what this machine lacks: skipped
+  fail(study.source, ": --set ", join(o.sets, " --set "), ": ", reason);
+}
 
-  // ---- the results tree (resumed from the file when asked)
+/// The results tree with the provenance attributes (resumed from the file when asked).
+results::Group open_results(const Study& study, const RunOptions& o,
+                            const std::vector<RunSpec>& runs, const fs::path& file) {
   results::Group root;
-  if (o.resume && fs::exists(report.file)) root = results::load(report.file);
+  if (o.resume && fs::exists(file)) root = results::load(file);
   YAML::Node resolved;
   resolved["study"] = YAML::Clone(study.root);
   for (const auto& r : runs) resolved["runs"][r.name] = r.config;
@@ -151,11 +129,78 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   root.attrs["device"] = device_name();
   root.attrs["command_line"] = o.command_line;
   if (!root.has_attr("start_time")) root.attrs["start_time"] = now_iso();
-  root.group("config").attrs["yaml"] = [&] {
-    YAML::Emitter e;
-    e << resolved;
-    return std::string(e.c_str());
-  }();
+  YAML::Emitter e;
+  e << resolved;
+  root.group("config").attrs["yaml"] = std::string(e.c_str());
+  return root;
+}
+
+bool finished(const results::Group& g) {
+  if (!g.has_attr("status")) return false;
+  const auto s = g.attr_string("status");
+  return s != "running" && s.rfind("failed", 0) != 0;
+}
+
+/// Copies a finished identical run from the cache into `g`; false when there is none.
+bool reuse(const Study& study, const RunOptions& o, const RunSpec& run, results::Group& g) {
+  const results::Group* done =
+      o.cache ? o.cache->find(study.runner + "\n" + config::flow(run.config)) : nullptr;
+  if (!done) return false;
+  const auto keep = g.attrs;  // this study's names for the run (method, size, ...)
+  g = results::clone(*done);
+  for (const auto& key : {"method", "size", "seed", "lr", "config"})
+    if (keep.count(key)) g.attrs[key] = keep.at(key);
+  return true;
+}
+
+/// Runs one grid point; a runner's exception marks the run failed, keeps the partial results
+/// and stops the study. The run's wall time and, under `reproduce`, a cache entry are added.
+void execute(const Study& study, const RunOptions& o, const Runner& runner, const RunSpec& run,
+             results::Group& g, RunContext ctx) {
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    ThreadCountGuard threads;
+    runner.run(ctx);
+    if (g.attr_string("status") == "running") g.attrs["status"] = std::string("ok");
+  } catch (const std::exception& e) {
+    g.attrs["status"] = std::string("failed: ") + e.what();
+    ctx.flush();
+    throw Error(study.name + " run " + run.name + " failed: " + e.what() +
+                " (partial results kept; --resume continues)");
+  }
+  g.attrs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (o.cache) {
+    g.attrs["reused_from"] = study.name + "/" + run.name;  // only copies carry it
+    o.cache->store(study.runner + "\n" + config::flow(run.config), g);
+    g.attrs.erase("reused_from");
+  }
+}
+
+}  // namespace
+
+RunReport run_study(const Study& study, const RunOptions& o) {
+  RunReport report;
+  if (const auto reason = study.skip_reason(o.scale); !reason.empty()) {
+    if (!study.root["scales"][o.scale])
+      fail(study.name, ": scale '", o.scale,
+           "' is not declared (declared: ", join(study.scales(), ", "), ")");
+    report.skipped = true, report.skip_reason = reason;
+    return report;
+  }
+  // ---- validate everything before any file is created
+  const auto runs = study.runs(o.scale, o.seeds, o.sets);
+  checks::validate(study.expectations(o.scale), planned_attrs(runs),
+                   study.source + ": expectations." + o.scale);
+  const Runner& runner = Registry<Runner>::instance().get(study.runner);
+  Environment env{runner.needs_data ? resolve_data_dir(o.data_dir) : fs::path(), cuda_available()};
+  if (auto reason = check_runs(study, o, runner, runs, env); !reason.empty()) {
+    report.skipped = true, report.skip_reason = reason;
+    return report;
+  }
+  const bool main_rank = !o.comm || o.comm->world().is_main();
+  if (main_rank) require_writable(o.out_dir);
+  report.file = o.out_dir / (study.name + "-" + o.scale + ".h5");
+  results::Group root = open_results(study, o, runs, report.file);
   const fs::path ckpt_root = o.out_dir / (study.name + "-" + o.scale + ".ckpt");
   auto flush = [&] {
     if (main_rank) results::save(root, report.file);  // only rank 0 writes results
@@ -165,64 +210,36 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   Progress progress(main_rank);
   int index = 0;
   for (const auto& run : runs) {
-    ++index;
     results::Group& g = root.group("runs/" + run.name);
-    if (o.resume && g.has_attr("status") && g.attr_string("status") != "running" &&
-        g.attr_string("status").rfind("failed", 0) != 0) {
-      ++report.runs;
-      if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
-      continue;  // finished before the interruption
-    }
-    g.attrs["method"] = run.method;
-    g.attrs["size"] = run.size;
-    g.attrs["seed"] = static_cast<int64_t>(run.seed);
-    if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
-    g.attrs["status"] = std::string("running");
-    g.attrs["config"] = config::flow(run.config);
     if (main_rank)
-      std::fprintf(stderr, "[%d/%zu] %s %s\n", index, runs.size(), study.name.c_str(),
+      std::fprintf(stderr, "[%d/%zu] %s %s\n", ++index, runs.size(), study.name.c_str(),
                    run.name.c_str());
-    const std::string cache_key = study.runner + "\n" + config::flow(run.config);
-    if (const results::Group* done = o.cache ? o.cache->find(cache_key) : nullptr) {
-      const auto keep = g.attrs;  // this study's names for the run (method, size, ...)
-      g = results::clone(*done);
-      for (const auto& key : {"method", "size", "seed", "lr", "config"})
-        if (keep.count(key)) g.attrs[key] = keep.at(key);
-      ++report.runs;
-      if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
-      if (main_rank)
-        std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
+    if (!(o.resume && finished(g))) {  // else: finished before the interruption
+      g.attrs["method"] = run.method;
+      g.attrs["size"] = run.size;
+      g.attrs["seed"] = static_cast<int64_t>(run.seed);
+      if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
+      g.attrs["status"] = std::string("running");
+      g.attrs["config"] = config::flow(run.config);
+      if (reuse(study, o, run, g)) {
+        if (main_rank)
+          std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
+      } else {
+        execute(study, o, runner, run, g,
+                {run, g, env, ckpt_root / run.name, o.resume, progress, flush, o.comm.get()});
+      }
       flush();
-      continue;
     }
-    RunContext ctx{run, g, data_dir, ckpt_root / run.name, o.resume, progress, flush, o.comm.get()};
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      runner.run(ctx);
-      if (g.attr_string("status") == "running") g.attrs["status"] = std::string("ok");
-    } catch (const std::exception& e) {
-      g.attrs["status"] = std::string("failed: ") + e.what();
-      flush();
-      throw Error(study.name + " run " + run.name + " failed: " + e.what() +
-                  " (partial results kept in " + report.file.string() + ")");
-    }
-    g.attrs["seconds"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++report.runs;
     if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
-    flush();
-    if (o.cache) {
-      g.attrs["reused_from"] = study.name + "/" + run.name;  // only copies carry it
-      o.cache->store(cache_key, g);
-      g.attrs.erase("reused_from");
-    }
   }
   root.attrs["end_time"] = now_iso();
   report.writer = main_rank;
   if (!main_rank) return report;  // checks and golden files are rank 0's
   report.checks = checks::evaluate(root, study.expectations(o.scale),
-                                   {checks::default_baselines_dir(), o.update_golden});
-  for (const auto& c : report.checks) report.failed += c.verdict == "fail";
+                                   {checks::default_baselines_dir(), o.update_golden},
+                                   study.source + ": expectations." + o.scale);
+  for (const auto& c : report.checks) report.failed += c.verdict == checks::Verdict::fail;
   flush();
   std::error_code ec;
   fs::remove_all(ckpt_root, ec);  // finished: checkpoints are no longer needed
@@ -240,15 +257,16 @@ std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options
   YAML::Node expectations = study["expectations"] && study["expectations"][scale]
                                 ? study["expectations"][scale]
                                 : YAML::Node(YAML::NodeType::Sequence);
-  auto outcomes = checks::evaluate(root, expectations, o);
+  auto outcomes =
+      checks::evaluate(root, expectations, o, file.string() + ": expectations." + scale);
   results::save(root, file);
   return outcomes;
 }
 
 void print_checks(const std::vector<checks::Outcome>& outcomes) {
   for (const auto& c : outcomes)
-    std::printf("  %-5s %-28s %-12s %s\n", c.verdict.c_str(), c.name.c_str(), c.kind.c_str(),
-                c.reason.c_str());
+    std::printf("  %-12s %-28s %-12s %s\n", checks::to_string(c.verdict).c_str(), c.name.c_str(),
+                c.kind.c_str(), c.reason.c_str());
 }
 
 }  // namespace spikebench

@@ -9,6 +9,7 @@
 #include "suite/engine/peak_flops.h"
 #include "suite/model_config.h"
 #include "suite/results/store.h"
+#include "suite/runner.h"
 
 namespace spikebench {
 namespace {
@@ -74,19 +75,16 @@ int print_plan(const std::vector<Study>& studies, const RunOptions& o, const Pla
     }
     const auto runs = s.runs(o.scale, o.seeds, o.sets);
     double tokens = 0, flops = 0;
-    for (const auto& r : runs) {
-      if (s.runner != "train_lm") continue;  // init-time measurements: seconds, not GPU-hours
-      const double t = r.config["steps"].as<double>() * r.config["batch"].as<double>() *
-                       r.config["seq_len"].as<double>();
-      tokens += t;
-      flops += t * models::training_flops_per_token(model_config(r.config),
-                                                    r.config["seq_len"].as<int64_t>());
+    bool estimated = true;
+    const Runner& runner = Registry<Runner>::instance().get(s.runner);
+    for (const auto& r : runs) {  // init-time measurements cost seconds, not GPU-hours: 0
+      const Cost cost = runner.cost(r.config);
+      tokens += cost.tokens, flops += cost.flops, estimated = estimated && cost.estimated;
     }
     total_runs += static_cast<int>(runs.size());
     total_flops += flops;
     const std::string skip = s.skip_reason(o.scale);
-    if (s.runner != "train_lm" && s.runner != "init_grad_norms" && s.runner != "param_count" &&
-        s.runner != "uniform_attention")
+    if (!estimated)
       std::printf(
           "  %-4s %-11s %5zu %14s %12s %10s  not estimated (no FLOPs model for runner %s)\n",
           s.id.c_str(), s.name.c_str(), runs.size(), "-", "-", "?", s.runner.c_str());

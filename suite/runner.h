@@ -1,12 +1,18 @@
 #pragma once
 // A runner executes one RunSpec and writes its measurements into the run's results group.
-// Runners register by name (SPIKEBENCH_RUNNER) with their default config; those defaults are
-// also the list of valid keys, so a misspelt key in a study is an error, not a silent default.
+// Runners register by name (SPIKEBENCH_RUNNER) with a typed config: a struct with
+//   static Config parse(const config::Reader&)   — every key, type and range, the key named;
+//   std::string requirements(const Environment&) — why this machine cannot run it ("" = can);
+//   Cost cost() const                            — training tokens and model FLOPs (the plan);
+// and the YAML defaults that list every key it accepts (a misspelt key in a study is an error,
+// not a silent default). The pipeline validates every grid point through `prepare` before any
+// results file, dataset or model exists, and knows no runner's keys.
 #include <filesystem>
 #include <functional>
 #include <string>
 
 #include "core/registry.h"
+#include "suite/config/reader.h"
 #include "suite/results/tree.h"
 #include "suite/study.h"
 
@@ -17,10 +23,28 @@ namespace engine {
 class Communicator;
 }
 
+/// What the machine offers a run.
+struct Environment {
+  std::filesystem::path data_dir;  // resolved data folder (empty if the runner needs none)
+  bool cuda = false;               // a CUDA build that sees a device
+};
+
+/// A run's cost for the plan (`reproduce --plan`): zero for init-time measurements.
+struct Cost {
+  double tokens = 0, flops = 0;
+  bool estimated = true;  // false: the runner has no FLOPs model (the plan says so)
+};
+
+/// Defaults for the optional parts of a runner config.
+struct RunnerConfig {
+  std::string requirements(const Environment&) const { return ""; }
+  Cost cost() const { return {}; }
+};
+
 struct RunContext {
   const RunSpec& run;
-  results::Group& group;                 // /runs/<name>
-  std::filesystem::path data_dir;        // resolved data folder (empty if the runner needs none)
+  results::Group& group;  // /runs/<name>
+  Environment env;
   std::filesystem::path checkpoint_dir;  // where this run may checkpoint
   bool resume = false;
   Progress& progress;
@@ -33,13 +57,34 @@ struct Runner {
   std::string summary;
   const char* defaults_yaml;  // every key this runner accepts, with its default
   bool needs_data;            // whether a data folder must exist
+  /// Parses and validates the typed config (errors name `where` and the key; missing input
+  /// files are errors too) and returns why this machine cannot run it ("" when it can).
+  std::function<std::string(const YAML::Node&, const std::string& where, const Environment&)>
+      prepare;
+  std::function<Cost(const YAML::Node&)> cost;
   std::function<void(RunContext&)> run;
-  /// Checks a run's config before any file is written (unknown component names, bad sizes);
-  /// unset = the decoder LM's model_config() where the config names a `size`.
-  std::function<void(const YAML::Node&)> validate = nullptr;
 };
 
-#define SPIKEBENCH_RUNNER(name, summary, defaults_yaml, needs_data, fn) \
-  SPIKEBENCH_REGISTER(::spikebench::Runner, name, summary, defaults_yaml, needs_data, fn)
+template <typename Config>
+Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_data,
+                    void (*fn)(RunContext&, const Config&)) {
+  Runner r{std::move(summary), defaults_yaml, needs_data, nullptr, nullptr, nullptr};
+  r.prepare = [](const YAML::Node& node, const std::string& where, const Environment& env) {
+    return Config::parse(config::Reader(node, where)).requirements(env);
+  };
+  r.cost = [](const YAML::Node& node) {
+    return Config::parse(config::Reader(node, "plan")).cost();
+  };
+  r.run = [fn](RunContext& ctx) {
+    fn(ctx, Config::parse(config::Reader(ctx.run.config, "run '" + ctx.run.name + "'")));
+  };
+  return r;
+}
 
 }  // namespace spikebench
+
+/// Registers runner `name` whose typed config is `Config` and body `fn(RunContext&, const
+/// Config&)`.
+#define SPIKEBENCH_RUNNER(name, Config, summary, defaults_yaml, needs_data, fn) \
+  SPIKEBENCH_REGISTER(::spikebench::Runner, name,                               \
+                      ::spikebench::typed_runner<Config>(summary, defaults_yaml, needs_data, fn))

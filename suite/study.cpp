@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "suite/checks/check.h"
 #include "suite/config/yaml.h"
 #include "suite/runner.h"
 
@@ -86,6 +87,17 @@ Study parse_study(const std::string& text, const std::string& source) {
   }
   if (s.root["grid"])
     config::require_known_keys(s.root["grid"], YAML::Load(kGridKeys), source + ": grid");
+  // Every scale's checks parse now (unknown kind, key or test: an error naming the key), so
+  // `show` and `list` catch them as well as `run`.
+  if (s.root["expectations"]) {
+    if (!s.root["expectations"].IsMap()) fail(source, ": expectations: expected a map of scales");
+    for (const auto& kv : s.root["expectations"]) {
+      const auto scale = kv.first.as<std::string>();
+      if (!s.root["scales"][scale])
+        fail(source, ": expectations: scale '", scale, "' is not declared under 'scales'");
+      checks::parse(kv.second, source + ": expectations." + scale);
+    }
+  }
   return s;
 }
 

@@ -1,4 +1,4 @@
-// The benchmark's update is engine::Trainer::step, the code train_lm runs: nothing to mirror.
+// The benchmark's update is engine::lm_step, the code train_lm runs: nothing to mirror.
 #include "bench/model/engine_step.h"
 
 #include <sys/resource.h>
@@ -41,11 +41,12 @@ EngineStep::EngineStep(const Shape& s, uint64_t seed) : shape_(s) {
   torch::manual_seed(seed);
   models::DecoderLM model(s.config);
   model->train();
-  trainer_ = std::make_unique<engine::Trainer>(model, engine::TrainerOptions{}, torch::kCPU,
-                                               /*comm=*/nullptr);
+  model_ = model;
+  trainer_ = std::make_unique<engine::Trainer>(
+      engine::make_lm_trainer(model_, engine::TrainerOptions{}, torch::kCPU, /*comm=*/nullptr));
   batch_ = torch::randint(s.config.vocab, {s.batch, s.seq_len + 1}, torch::kLong);
 }
 
-double EngineStep::step() { return trainer_->step(batch_, 5e-4).loss; }
+double EngineStep::step() { return engine::lm_step(*trainer_, model_, batch_, 5e-4).loss; }
 
 }  // namespace spikebench::bench

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/decoder.h"
+#include "suite/engine/lm_step.h"
 #include "suite/engine/trainer.h"
 
 namespace spikebench::bench {
@@ -31,12 +32,13 @@ double minor_faults();
 class EngineStep {
  public:
   EngineStep(const Shape& s, uint64_t seed);
-  /// One engine::Trainer::step at lr 5e-4. Returns the loss.
+  /// One engine::lm_step at lr 5e-4. Returns the loss.
   double step();
   int64_t tokens_per_step() const { return shape_.batch * shape_.seq_len; }
 
  private:
   Shape shape_;
+  models::DecoderLM model_{nullptr};
   std::unique_ptr<engine::Trainer> trainer_;
   torch::Tensor batch_;
 };

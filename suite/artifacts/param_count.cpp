@@ -9,12 +9,23 @@
 namespace spikebench {
 namespace {
 
-const std::string kDefaults = std::string(kModelKeys) + R"(
+const char* defaults() {
+  static const std::string d = std::string(kModelKeys) + R"(
 build_up_to: 400000000   # also build the module and count its parameters below this size
 )";
+  return d.c_str();
+}
 
-void run(RunContext& ctx) {
-  const auto config = model_config(ctx.run.config);
+struct ParamCountConfig : RunnerConfig {
+  models::ModelConfig model;
+  int64_t build_up_to = 0;
+  static ParamCountConfig parse(const config::Reader& r) {
+    return {{}, model_config(r), r.integer("build_up_to", 0)};
+  }
+};
+
+void run(RunContext& ctx, const ParamCountConfig& c) {
+  const auto& config = c.model;
   const int64_t formula = models::param_count(config);
   auto& g = ctx.group;
   g.attrs["params"] = formula;
@@ -24,7 +35,7 @@ void run(RunContext& ctx) {
   g.attrs["d_ffn"] = config.d_ffn;
   g.attrs["max_len"] = config.max_len;
   g.attrs["vocab"] = config.vocab;
-  if (formula <= ctx.run.config["build_up_to"].as<int64_t>()) {
+  if (formula <= c.build_up_to) {
     models::DecoderLM model(config);
     int64_t counted = 0;
     for (const auto& p : model->parameters()) counted += p.numel();
@@ -32,8 +43,9 @@ void run(RunContext& ctx) {
   }
 }
 
-SPIKEBENCH_RUNNER("param_count", "parameter counts of a model size (formula and module)",
-                  kDefaults.c_str(), /*needs_data=*/false, run);
+SPIKEBENCH_RUNNER("param_count", ParamCountConfig,
+                  "parameter counts of a model size (formula and module)", defaults(),
+                  /*needs_data=*/false, run);
 
 }  // namespace
 }  // namespace spikebench

@@ -16,13 +16,27 @@ lengths: [128, 256, 512, 1024, 2048]
 samples: 64              # independent softmax(Z)X outputs per L (64 × d values)
 )";
 
-void run(RunContext& ctx) {
-  const auto& r = ctx.run.config;
-  const int64_t d = r["d"].as<int64_t>(), samples = r["samples"].as<int64_t>();
-  torch::manual_seed(ctx.run.seed);
+struct UniformAttentionConfig : RunnerConfig {
+  int64_t seed = 0, d = 0, samples = 0;
+  std::vector<int64_t> lengths;
+  static UniformAttentionConfig parse(const config::Reader& r) {
+    UniformAttentionConfig c;
+    c.seed = r.integer("seed", 0);
+    c.d = r.integer("d", 1);
+    c.samples = r.integer("samples", 2);
+    c.lengths = r.integers("lengths");
+    for (auto L : c.lengths)
+      if (L < 1) r.error("lengths", "every length must be >= 1");
+    return c;
+  }
+};
+
+void run(RunContext& ctx, const UniformAttentionConfig& c) {
+  const int64_t d = c.d, samples = c.samples;
+  torch::manual_seed(c.seed);
   auto& g = ctx.group;
   g.dataset("eq15/L").integer = true;
-  for (const int64_t L : r["lengths"].as<std::vector<int64_t>>()) {
+  for (const int64_t L : c.lengths) {
     auto x = torch::layer_norm(torch::randn({samples, L, d}), {d});  // LN'd rows: var 1
     auto uniform = x.mean(1);                                        // softmax(Z) = 1/L
     const double var = uniform.var().item<double>();
@@ -32,8 +46,9 @@ void run(RunContext& ctx) {
   }
 }
 
-SPIKEBENCH_RUNNER("uniform_attention", "Eq. (15): variance of uniform attention over L positions",
-                  kDefaults, /*needs_data=*/false, run);
+SPIKEBENCH_RUNNER("uniform_attention", UniformAttentionConfig,
+                  "Eq. (15): variance of uniform attention over L positions", kDefaults,
+                  /*needs_data=*/false, run);
 
 }  // namespace
 }  // namespace spikebench

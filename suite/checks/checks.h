@@ -1,40 +1,39 @@
 #pragma once
 // The checks engine: evaluates a study's expectations for one scale from a results tree alone
 // (MLPerf-checker style) and writes /checks/<name> with kind, expected, actual, tolerance,
-// statistic, verdict (pass | fail | skip) and reason. Typed kinds, no code in YAML:
-//   range (alias ratio_range), ordering, paper_value, spike_count, param_count, status,
-//   golden (per-run values vs baselines/<scale>/<artifact>.yaml), and golden_verdicts (the
-//   claim verdicts recorded in the same golden file — what CI gates on).
+// statistic, verdict (pass | fail | inconclusive | skip), reason — and, for paired claims,
+// the evidence (n_pairs, test, p_value, p_adjusted, effect with its 95 % CI, alpha). Kinds are
+// registered one file each (check.h); an artifact's paired claims form one Holm–Bonferroni
+// family; `golden_verdicts` gates the claim verdicts against the golden file.
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "suite/checks/check.h"
+#include "suite/checks/runs.h"
 #include "suite/results/tree.h"
 
 namespace spikebench::checks {
 
 struct Outcome {
-  std::string name, kind, verdict, reason;
+  std::string name, kind;
+  Verdict verdict = Verdict::skip;
+  std::string reason;
 };
 
-struct Options {
-  std::filesystem::path baselines_dir;  // holds paper.yaml and <scale>/<artifact>.yaml
-  bool update_golden = false;           // rewrite the golden file from these results
-};
+/// Parses `expectations` (naming `where` and the key on error) and checks them against the
+/// planned runs, before anything runs.
+void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
+              const std::string& where);
 
-/// Evaluates `expectations` (a YAML sequence) against `root`; replaces root's /checks group.
+/// Evaluates `expectations` (a YAML sequence) against `root`; replaces root's /checks group and
+/// /summary/lr_sensitivity.
 std::vector<Outcome> evaluate(results::Group& root, const YAML::Node& expectations,
-                              const Options& options);
+                              const Options& options, const std::string& where = "expectations");
 
 /// Default baselines folder: $SPIKEBENCH_BASELINES, else <source tree>/baselines.
 std::filesystem::path default_baselines_dir();
-
-/// A metric of one run: "DATASET:REDUCTION" (reductions: value, first, last, min, max, mean,
-/// count, late_max [max over the last 90% of rows], first_over_last [layer 1 / layer N at the
-/// first logged row], max_over_min) or
-/// "@ATTR" for a run attribute. NaN when the data is missing.
-double metric(const results::Group& run, const std::string& spec);
 
 }  // namespace spikebench::checks

@@ -21,7 +21,7 @@ int run(const std::vector<std::string>& args) {
     auto outcomes = recheck(f, o);
     std::printf("%s\n", f.c_str());
     print_checks(outcomes);
-    for (const auto& c : outcomes) failed += c.verdict == "fail";
+    for (const auto& c : outcomes) failed += c.verdict == checks::Verdict::fail;
   }
   std::printf("%d failed checks\n", failed);
   return failed > 0 ? 1 : 0;

@@ -80,7 +80,7 @@ int run(const std::vector<std::string>& args) {
       if (r.skipped || !r.writer) continue;
       print_checks(r.checks);
       for (const auto& c : r.checks) {
-        if (c.verdict != "fail") continue;
+        if (c.verdict != checks::Verdict::fail) continue;
         // Regressions gate; a paper claim that fails at this scale is a finding, reported.
         (c.kind == "golden" || c.kind == "golden_verdicts" ? regressions : findings) += 1;
       }

@@ -83,7 +83,7 @@ void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
   torch::serialize::OutputArchive opt;
   s.optimizer.save(opt);
   archive.write("optimizer", opt);
-  const auto data_state = s.data.state();
+  const auto data_state = s.data ? s.data->state() : std::vector<int64_t>{};
   archive.write(
       "data_state",
       torch::tensor(std::vector<int64_t>(data_state.begin(), data_state.end()), torch::kInt64));
@@ -92,6 +92,12 @@ void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
     archive.write("loss_scale", torch::tensor({st.scale}, torch::kDouble));
     archive.write("loss_scale_trackers",
                   torch::tensor({st.growth_tracker, st.hysteresis_tracker, st.skipped}));
+  }
+  if (s.monitor) archive.write("stability", torch::tensor(s.monitor->state(), torch::kDouble));
+  if (s.save_extra) {
+    torch::serialize::OutputArchive extra;
+    s.save_extra(extra);
+    archive.write("extra", extra);
   }
   save_atomically(archive, dir / "last.pt");
 }
@@ -109,9 +115,9 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
   archive.read("step", step);
   archive.read("data_state", data_state);
   data_state = data_state.cpu();
-  if (data_state.numel() > 0)
-    s.data.restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(),
-                                        data_state.data_ptr<int64_t>() + data_state.numel()));
+  if (data_state.numel() > 0 && s.data)
+    s.data->restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(),
+                                         data_state.data_ptr<int64_t>() + data_state.numel()));
   if (s.scaler) {
     torch::Tensor scale, trackers;
     if (!archive.try_read("loss_scale", scale) ||
@@ -120,6 +126,20 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
     trackers = trackers.cpu();
     s.scaler->restore({scale.cpu().item<double>(), trackers[0].item<int64_t>(),
                        trackers[1].item<int64_t>(), trackers[2].item<int64_t>()});
+  }
+  if (s.monitor) {
+    torch::Tensor st;
+    if (!archive.try_read("stability", st))
+      fail(main_file.string(), ": no stability-monitor state (written by an older spikebench?)");
+    st = st.cpu().contiguous();
+    s.monitor->restore(
+        std::vector<double>(st.data_ptr<double>(), st.data_ptr<double>() + st.numel()));
+  }
+  if (s.load_extra) {
+    torch::serialize::InputArchive extra;
+    if (!archive.try_read("extra", extra))
+      fail(main_file.string(), ": no runner state (written by an older spikebench?)");
+    s.load_extra(extra);
   }
   if (s.rank == 0) {
     read_rng(archive, s.device);

@@ -7,12 +7,16 @@
 // moment leaves the previous checkpoint intact.
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "suite/engine/loss_scaler.h"
+#include "suite/engine/stability_monitor.h"
 
 namespace spikebench {
 class BatchSource;
@@ -23,10 +27,14 @@ namespace spikebench::engine {
 struct TrainState {
   torch::nn::Module& model;
   torch::optim::Optimizer& optimizer;
-  BatchSource& data;
+  BatchSource* data;          // null when batches are a function of the step alone
   DynamicLossScaler* scaler;  // null unless fp16
+  StabilityMonitor* monitor;  // spike detectors and divergence rule (null: not saved)
   torch::Device device;
   int rank = 0;
+  /// Runner-specific state (train_mt's averaging snapshots), written into / read from last.pt.
+  std::function<void(torch::serialize::OutputArchive&)> save_extra = nullptr;
+  std::function<void(torch::serialize::InputArchive&)> load_extra = nullptr;
 };
 
 /// Saves the state reached after `step` updates into `dir`.

@@ -8,17 +8,21 @@
 
 #include <string>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace spikebench::engine {
 
 enum class Precision { fp32, fp16, bf16 };
 
+inline const EnumNames<Precision>& precision_names() {
+  static const EnumNames<Precision> n = {
+      {"fp32", Precision::fp32}, {"bf16", Precision::bf16}, {"fp16", Precision::fp16}};
+  return n;
+}
+
 inline Precision parse_precision(const std::string& s) {
-  if (s == "fp32") return Precision::fp32;
-  if (s == "fp16") return Precision::fp16;
-  if (s == "bf16") return Precision::bf16;
-  fail("precision '", s, "' is not one of fp32, fp16, bf16");
+  return parse_enum(s, precision_names(), "precision");
 }
 
 /// Autocast on `device` for the forward pass of a mixed-precision step (RAII: restores the

@@ -5,16 +5,12 @@
 #include "core/error.h"
 
 namespace spikebench::engine {
-namespace {
-
 double grad_norm_of(const std::vector<torch::Tensor>& params) {
   double sq = 0;
   for (const auto& p : params)
     if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
   return std::sqrt(sq);
 }
-
-}  // namespace
 
 void fused_adamw_step(torch::optim::AdamW& optimizer) {
   torch::NoGradGuard no_grad;
@@ -67,60 +63,47 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>
   return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(o.lr));
 }
 
-Trainer::Trainer(models::DecoderLM model, const TrainerOptions& o, torch::Device device,
-                 Communicator* comm)
-    : model_(std::move(model)), o_(o), device_(device), comm_(comm) {
-  params_ = model_->parameters();
+Trainer::Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torch::Tensor>> layers,
+                 const TrainerOptions& o, torch::Device device, Communicator* comm)
+    : o_(o), device_(device), comm_(comm), params_(std::move(params)), layers_(std::move(layers)) {
   optimizer_ = make_adamw(params_, o_);
   if (o_.precision == Precision::fp16) scaler_.emplace(o_.loss_scaler);
   if (comm_) comm_->broadcast(params_);  // every rank starts from rank 0's weights
 }
 
-StepStats Trainer::step(const torch::Tensor& batch, double lr, models::Probe* probe,
-                        bool layer_norms) {
-  const int64_t world = world_size(), rows = batch.size(0);
-  if (rows % world != 0) fail("batch ", rows, " is not divisible by the world size ", world);
-  const int64_t local = rows / world;
-  const int64_t micro = o_.micro_batch > 0 ? std::min(o_.micro_batch, local) : local;
-  if (local % micro != 0)
-    fail("per-rank batch ", local, " (batch ", rows, " / world ", world,
-         ") is not a multiple of micro_batch ", micro);
-  const int64_t n_micro = local / micro;
-  const int64_t seq_len = batch.size(1) - 1;
-  auto mine = batch.slice(0, rank() * local, (rank() + 1) * local);
-
+StepStats Trainer::update(double lr, int64_t n_micro,
+                          const std::function<MicroLoss(int64_t)>& micro, bool layer_norms) {
   StepStats s;
   s.loss_scale = scaler_ ? scaler_->scale() : 1.0;
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
   optimizer_->zero_grad();
-  double loss_sum = 0;
+  double reported = 0;
   for (int64_t m = 0; m < n_micro; ++m) {
-    auto b = mine.slice(0, m * micro, (m + 1) * micro).to(device_, /*non_blocking=*/true);
-    models::DecoderLMImpl::Loss loss;
+    MicroLoss loss;
     {
       AutocastScope autocast(o_.precision, device_.type());
-      loss = model_->loss(b.slice(1, 0, seq_len), b.slice(1, 1), m == 0 ? probe : nullptr);
+      loss = micro(m);
     }
-    auto objective = loss.total / static_cast<double>(n_micro);
+    auto objective = loss.objective;
     if (scaler_) objective = objective * s.loss_scale;  // fp16: scaled loss (Micikevicius 2018)
     objective.backward();
-    loss_sum += loss.cross_entropy.item<double>();
+    reported += loss.reported;
   }
   if (comm_) comm_->average_gradients(params_);
-  s.loss = (comm_ ? comm_->sum(loss_sum) : loss_sum) / static_cast<double>(n_micro * world);
+  s.loss = comm_ ? comm_->sum(reported) : reported;
   if (scaler_) {
     torch::NoGradGuard no_grad;
     for (auto& p : params_)
       if (p.grad().defined()) p.grad().mul_(1.0 / s.loss_scale);
   }
-  if (layer_norms) {
-    const auto& m = *model_;
-    for (int64_t i = 0; i < m.config().n_layers; ++i)
-      s.layer_grad_norms.push_back(grad_norm_of(m.layer_parameters(i)));
-  }
+  if (layer_norms)
+    for (const auto& layer : layers_) s.layer_grad_norms.push_back(grad_norm_of(layer));
   s.grad_norm =
       o_.clip > 0 ? torch::nn::utils::clip_grad_norm_(params_, o_.clip) : grad_norm_of(params_);
-  if (scaler_) s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
+  if (scaler_) {
+    s.scale_at_min = scaler_->scale() <= o_.loss_scaler.min_scale;
+    s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
+  }
   s.applied = !s.overflow && std::isfinite(s.loss) && std::isfinite(s.grad_norm);
   if (s.applied) {
     if (o_.fused_adamw)
@@ -129,26 +112,6 @@ StepStats Trainer::step(const torch::Tensor& batch, double lr, models::Probe* pr
       optimizer_->step();
   }
   return s;
-}
-
-double Trainer::validation_loss(const std::function<torch::Tensor(int64_t)>& block,
-                                int64_t blocks) {
-  torch::NoGradGuard no_grad;
-  model_->eval();
-  const int64_t world = world_size();
-  double sum = 0;
-  for (int64_t i = 0; i < blocks; ++i) {  // each rank scores its rows of every block
-    auto b = block(i);
-    if (b.size(0) % world != 0)
-      fail("validation block of ", b.size(0), " rows is not divisible by the world size ", world);
-    const int64_t local = b.size(0) / world, seq_len = b.size(1) - 1;
-    b = b.slice(0, rank() * local, (rank() + 1) * local).to(device_);
-    AutocastScope autocast(o_.precision, device_.type());
-    sum += model_->loss(b.slice(1, 0, seq_len), b.slice(1, 1)).cross_entropy.item<double>();
-  }
-  model_->train();
-  // Equal row counts per rank: the block mean is the mean of the ranks' means.
-  return (comm_ ? comm_->sum(sum) : sum) / static_cast<double>(blocks * world);
 }
 
 }  // namespace spikebench::engine

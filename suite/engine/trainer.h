@@ -1,16 +1,17 @@
 #pragma once
-// One parameter update of the decoder LM, shared by the `train_lm` runner and the training
-// benchmark (bench/model): AdamW with the decay rule below, gradient accumulation over
-// micro-batches, mixed precision (autocast + dynamic loss scaling for fp16), data-parallel
-// gradient averaging, gradient clipping (the pre-clip norm is returned), and the optimizer step
-// unless the update is non-finite or an fp16 overflow.
+// One parameter update, for every model the suite trains (the decoder LM of `train_lm` and the
+// benchmark, the encoder-decoder of `train_mt`): AdamW with the decay rule below, gradient
+// accumulation over micro-batches, mixed precision (autocast + dynamic loss scaling for fp16),
+// data-parallel gradient averaging, gradient clipping (the pre-clip norm is returned), and the
+// optimizer step unless the update is non-finite or an fp16 overflow. What a micro-batch's loss
+// is belongs to the caller (suite/engine/lm_step.h for the decoder).
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
-#include "models/decoder.h"
 #include "suite/engine/distributed.h"
 #include "suite/engine/loss_scaler.h"
 #include "suite/engine/precision.h"
@@ -29,44 +30,55 @@ struct TrainerOptions {
 };
 
 struct StepStats {
-  double loss = 0;       // mean next-token cross entropy over the global batch
+  double loss = 0;       // the step's loss (the micro-batches' `reported`, summed over ranks)
   double grad_norm = 0;  // global gradient norm before clipping (unscaled)
   double loss_scale = 1;
   bool overflow = false;                 // fp16: gradients overflowed, the update was skipped
+  bool scale_at_min = false;             // fp16: the loss scale was at its minimum already
   bool applied = false;                  // the optimizer stepped
   std::vector<double> layer_grad_norms;  // per layer, when asked for
 };
 
+/// A micro-batch's contribution: `objective` is what backward sees (normalized so that the
+/// gradients summed over micro-batches and averaged over ranks are the step's gradient);
+/// `reported` its share of the logged loss (summed over micro-batches and ranks).
+struct MicroLoss {
+  torch::Tensor objective;
+  double reported = 0;
+};
+
 class Trainer {
  public:
-  /// `comm` may be null (a single process). The model must already be on `device`.
-  Trainer(models::DecoderLM model, const TrainerOptions& o, torch::Device device,
-          Communicator* comm);
+  /// `layers[i]` are layer i's parameters (per-layer gradient norms, Figs. 2-3); `comm` may be
+  /// null (a single process). The parameters must already be on `device`.
+  Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torch::Tensor>> layers,
+          const TrainerOptions& o, torch::Device device, Communicator* comm);
 
-  /// One update on `batch` — the GLOBAL batch (B, T + 1) int64 on the CPU; this rank trains on
-  /// rows [rank·B/W, (rank+1)·B/W). `probe`, if given, records the first micro-batch's norm
-  /// inputs; `layer_norms` adds per-layer gradient norms to the result.
-  StepStats step(const torch::Tensor& batch, double lr, models::Probe* probe = nullptr,
-                 bool layer_norms = false);
-  /// Mean cross entropy over validation blocks; fn(i) gives block i (the same on every rank),
-  /// whose rows are split over the ranks.
-  double validation_loss(const std::function<torch::Tensor(int64_t)>& block, int64_t blocks);
+  /// One update: zero grads, `micro(m)` for m < n_micro under autocast (backward of its
+  /// objective, scaled in fp16), average over ranks, unscale, clip, step.
+  StepStats update(double lr, int64_t n_micro, const std::function<MicroLoss(int64_t)>& micro,
+                   bool layer_norms = false);
 
   torch::optim::AdamW& optimizer() { return *optimizer_; }
   DynamicLossScaler* scaler() { return scaler_ ? &*scaler_ : nullptr; }
+  const TrainerOptions& options() const { return o_; }
   const torch::Device& device() const { return device_; }
+  Communicator* comm() const { return comm_; }
   int rank() const { return comm_ ? comm_->world().rank : 0; }
   int world_size() const { return comm_ ? comm_->world().size : 1; }
 
  private:
-  models::DecoderLM model_;
   TrainerOptions o_;
   torch::Device device_;
   Communicator* comm_;
+  std::vector<torch::Tensor> params_;
+  std::vector<std::vector<torch::Tensor>> layers_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::optional<DynamicLossScaler> scaler_;
-  std::vector<torch::Tensor> params_;
 };
+
+/// The L2 norm of the gradients of `params` (those without a gradient count as zero).
+double grad_norm_of(const std::vector<torch::Tensor>& params);
 
 /// One AdamW update of every parameter with a gradient through PyTorch's fused multi-tensor
 /// kernel (what torch.optim.AdamW(fused=True) runs), on the optimizer's own state, so

@@ -38,7 +38,7 @@ TEST_CASE("attention is causal: future tokens do not change past logits", "[mode
   CAPTURE(arch);
   torch::manual_seed(1);
   auto c = tiny({"qk_layernorm"});
-  c.arch = arch;
+  c.arch = spikebench::parse_enum(arch, arch_names(), "arch");
   DecoderLM m(c);
   m->eval();
   auto a = torch::randint(0, 64, {2, 10}, torch::kLong);

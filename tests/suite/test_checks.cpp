@@ -1,9 +1,13 @@
-// The checks engine on hand-made results trees: each kind passes and fails where it should.
+// The checks engine on hand-made results trees: each kind passes, fails and stays inconclusive
+// where it should; paired statistics, Holm's family, the diverged-run rule, LR sensitivity, and
+// validation of expectations before anything runs.
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 
+#include "core/error.h"
 #include "suite/checks/checks.h"
 
 using namespace spikebench;
@@ -11,78 +15,251 @@ namespace fs = std::filesystem;
 
 namespace {
 
-results::Group two_methods(double vanilla_ratio, double scaled_ratio) {
+results::Group new_root() {
   results::Group root;
   root.attrs["artifact"] = std::string("unit");
   root.attrs["scale"] = std::string("cpu");
   root.attrs["git_sha"] = std::string("test");
   root.attrs["libtorch"] = std::string("test");
   root.attrs["device"] = std::string("cpu");
-  for (int seed = 0; seed < 3; ++seed) {
-    auto& v = root.group("runs/vanilla-s" + std::to_string(seed));
-    v.attrs = {
-        {"method", std::string("vanilla")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
-    v.dataset("layers/grad_norm").append_row({vanilla_ratio + seed * 0.1, 2.0, 1.0});
-    auto& s = root.group("runs/scaled-s" + std::to_string(seed));
-    s.attrs = {
-        {"method", std::string("scaled")}, {"seed", int64_t{seed}}, {"status", std::string("ok")}};
-    s.dataset("layers/grad_norm").append_row({scaled_ratio, 1.0, 1.0});
+  return root;
+}
+
+results::Group& add_run(results::Group& root, const std::string& method, int64_t seed, double value,
+                        const std::string& status = "ok", double lr = NAN) {
+  std::string name =
+      method + (std::isnan(lr) ? "" : "-lr" + std::to_string(lr)) + "-s" + std::to_string(seed);
+  auto& g = root.group("runs/" + name);
+  g.attrs = {{"method", method}, {"size", std::string("cpu")}, {"seed", seed}, {"status", status}};
+  if (!std::isnan(lr)) g.attrs["lr"] = lr;
+  g.dataset("m/x").append(value);
+  return g;
+}
+
+/// `seeds` pairs; vanilla's value is scaled's + delta(seed).
+results::Group paired(int seeds, const std::function<double(int)>& delta) {
+  auto root = new_root();
+  for (int s = 0; s < seeds; ++s) {
+    add_run(root, "scaled", s, 1.0 + 0.01 * s);
+    add_run(root, "vanilla", s, 1.0 + 0.01 * s + delta(s));
   }
   return root;
 }
 
-const char* kExpectations = R"(
-- {name: explodes, kind: range, select: {method: vanilla}, metric: "layers/grad_norm:first_over_last", min: 2.0}
-- {name: flat, kind: range, select: {method: scaled}, metric: "layers/grad_norm:first_over_last", max: 1.3}
-- {name: order, kind: ordering, lower: {method: scaled}, higher: {method: vanilla}, metric: "layers/grad_norm:first_over_last"}
-- {name: nothing, kind: range, select: {method: absent}, metric: "layers/grad_norm:first", min: 0}
-)";
-
 std::map<std::string, std::string> verdicts(const std::vector<checks::Outcome>& o) {
   std::map<std::string, std::string> m;
-  for (const auto& c : o) m[c.name] = c.verdict;
+  for (const auto& c : o) m[c.name] = checks::to_string(c.verdict);
   return m;
 }
 
+const checks::Options kNoBaselines{"/nonexistent", false};
+
+const char* kClaim = R"(
+- {name: stabler, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: sign}
+)";
+
 }  // namespace
 
-TEST_CASE("range and ordering checks pass when the claim holds", "[checks]") {
-  auto root = two_methods(4.0, 1.05);
-  auto v = verdicts(checks::evaluate(root, YAML::Load(kExpectations), {"/nonexistent", false}));
+TEST_CASE("range: each run in [min, max]; no run is skip; all diverged is inconclusive",
+          "[checks]") {
+  auto root = new_root();
+  for (int s = 0; s < 3; ++s)
+    add_run(root, "vanilla", s, 4.0 + s * 0.1), add_run(root, "scaled", s, 1.05);
+  const auto e = YAML::Load(R"(
+- {name: explodes, kind: range, select: {method: vanilla}, metric: "m/x:first", min: 2.0}
+- {name: flat, kind: range, select: {method: scaled}, metric: "m/x:first", max: 1.0}
+- {name: nothing, kind: range, select: {method: absent}, metric: "m/x:first", min: 0}
+)");
+  auto v = verdicts(checks::evaluate(root, e, kNoBaselines));
   CHECK(v["explodes"] == "pass");
-  CHECK(v["flat"] == "pass");
-  CHECK(v["order"] == "pass");
+  CHECK(v["flat"] == "fail");
   CHECK(v["nothing"] == "skip");
-  CHECK(root.find_group("checks/explodes")->attr_string("verdict") == "pass");
+  for (int s = 0; s < 3; ++s)
+    root.group("runs/vanilla-s" + std::to_string(s)).attrs["status"] = std::string("diverged@5");
+  v = verdicts(checks::evaluate(root, e, kNoBaselines));
+  CHECK(v["explodes"] == "inconclusive");
+  CHECK_THAT(root.find_group("checks/explodes")->attr_string("reason"),
+             Catch::Matchers::Contains("all 3 selected runs diverged"));
 }
 
-TEST_CASE("range and ordering checks fail when the claim does not hold", "[checks]") {
-  auto root = two_methods(1.1, 1.5);
-  auto v = verdicts(checks::evaluate(root, YAML::Load(kExpectations), {"/nonexistent", false}));
-  CHECK(v["explodes"] == "fail");
-  CHECK(v["flat"] == "fail");
-  CHECK(v["order"] == "fail");
+TEST_CASE("compare: pass, fail and inconclusive over paired seeds, with the evidence", "[checks]") {
+  SECTION("10 of 10 pairs in the claimed direction: pass, sign p = 2^-10") {
+    auto root = paired(10, [](int) { return 0.5; });
+    CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] == "pass");
+    const auto& c = *root.find_group("checks/stabler");
+    CHECK(c.attr_number("n_pairs") == 10);
+    CHECK(c.attr_number("p_value") == Approx(1.0 / 1024));
+    CHECK(c.attr_number("p_opposite") == Approx(1.0));
+    CHECK(c.attr_number("effect") == Approx(0.5));
+    CHECK(c.attr_number("effect_lo") == Approx(0.5));
+    CHECK(c.attr_string("test") == "sign");
+    CHECK(c.attr_number("alpha") == 0.05);
+  }
+  SECTION("the reverse in every pair: fail") {
+    auto root = paired(10, [](int) { return -0.5; });
+    CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] == "fail");
+  }
+  SECTION("three seeds cannot decide (min sign p = 1/8): inconclusive, not a mean") {
+    auto root = paired(3, [](int) { return 0.5; });
+    CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] ==
+          "inconclusive");
+  }
+  SECTION("mixed directions: inconclusive") {
+    auto root = paired(12, [](int s) { return s % 2 ? 0.3 : -0.2; });
+    CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] ==
+          "inconclusive");
+  }
+  SECTION("`ordering` is compare with the sign test") {
+    auto root = paired(10, [](int) { return 0.5; });
+    const auto e = YAML::Load(
+        R"(- {name: o, kind: ordering, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last"})");
+    CHECK(verdicts(checks::evaluate(root, e, kNoBaselines))["o"] == "pass");
+    CHECK(root.find_group("checks/o")->attr_string("test") == "sign");
+  }
+}
+
+TEST_CASE("compare: an artifact's claims are one Holm family", "[checks]") {
+  // Wilcoxon, 6 pairs all positive: exact p = 1/64 = 0.0156 per claim. Alone: pass at 0.05;
+  // in a family of four the smallest adjusted p is 4/64 = 0.0625: inconclusive.
+  auto root = paired(6, [](int s) { return 0.1 + 0.01 * s; });
+  std::string e;
+  for (int i = 0; i < 4; ++i)
+    e += "- {name: c" + std::to_string(i) +
+         ", kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: 'm/x:last', "
+         "test: wilcoxon}\n";
+  auto v = verdicts(checks::evaluate(root, YAML::Load(e), kNoBaselines));
+  for (int i = 0; i < 4; ++i) CHECK(v["c" + std::to_string(i)] == "inconclusive");
+  const auto& c0 = *root.find_group("checks/c0");
+  CHECK(c0.attr_number("p_value") == Approx(1.0 / 64));
+  CHECK(c0.attr_number("p_adjusted") == Approx(4.0 / 64));
+  CHECK(c0.attr_number("family_size") == 4);
+  // Out of the family (family: false) the same data passes alone.
+  auto alone = paired(6, [](int s) { return 0.1 + 0.01 * s; });
+  auto single = YAML::Load(
+      "- {name: c, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "
+      "'m/x:last', test: wilcoxon}");
+  CHECK(verdicts(checks::evaluate(alone, single, kNoBaselines))["c"] == "pass");
+}
+
+TEST_CASE("compare: diverged runs rank worst, or are excluded, by rule", "[checks]") {
+  auto root = paired(8, [](int) { return 0.0; });  // equal values: ties ...
+  for (int s = 0; s < 8; ++s)  // ... but vanilla diverged in every pair (the paper's N/A)
+    root.group("runs/vanilla-s" + std::to_string(s)).attrs["status"] = std::string("diverged@3");
+  CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] == "pass");
+  CHECK(root.find_group("checks/stabler")->attr_number("diverged") == 8);
+  const auto excl = YAML::Load(
+      R"(- {name: e, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: sign, diverged: exclude})");
+  CHECK(verdicts(checks::evaluate(root, excl, kNoBaselines))["e"] == "inconclusive");
+  CHECK(root.find_group("checks/e")->attr_number("excluded") == 8);
+  for (int s = 0; s < 8; ++s)  // both sides diverged: nothing to compare
+    root.group("runs/scaled-s" + std::to_string(s)).attrs["status"] = std::string("diverged@4");
+  CHECK(verdicts(checks::evaluate(root, YAML::Load(kClaim), kNoBaselines))["stabler"] ==
+        "inconclusive");
+  CHECK_THAT(root.find_group("checks/stabler")->attr_string("reason"),
+             Catch::Matchers::Contains("ties"));
+}
+
+TEST_CASE("LR sensitivity per method and seed, and compared across methods", "[checks]") {
+  // Hand-computed (loss_init 5.5 from train/loss:first): vanilla seed s at lrs 1e-3, 1e-2,
+  // 1e-1 has final losses 3.0, 2.5, diverged -> clipped 3.0, 2.5, 5.5; best 2.5; terms 0.5, 0,
+  // 3.0; sensitivity 3.5 / 3. Scaled: 3.0, 2.6, 2.8 -> 0.4, 0, 0.2 -> 0.2.
+  auto root = new_root();
+  const double lrs[] = {1e-3, 1e-2, 1e-1};
+  for (int s = 0; s < 8; ++s)
+    for (int i = 0; i < 3; ++i) {
+      auto& v = add_run(root, "vanilla", s, 0, i == 2 ? "diverged@10" : "ok", lrs[i]);
+      v.dataset("train/loss").append(5.5);
+      v.dataset("valid/loss").append(i == 0 ? 3.0 : i == 1 ? 2.5 : 1.0);  // 1.0: a stub before NaN
+      auto& c = add_run(root, "scaled", s, 0, "ok", lrs[i]);
+      c.dataset("train/loss").append(5.5);
+      c.dataset("valid/loss").append(i == 0 ? 3.0 : i == 1 ? 2.6 : 2.8);
+    }
+  const auto e = YAML::Load(
+      R"(- {name: lrs, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: lr_sensitivity, test: wilcoxon})");
+  auto v = verdicts(checks::evaluate(root, e, kNoBaselines));
+  const auto* van = root.find_group("summary/lr_sensitivity/vanilla");
+  REQUIRE(van);
+  CHECK(van->find_dataset("value")->rows() == 8);
+  CHECK(van->find_dataset("value")->values[0] == Approx(3.5 / 3));
+  CHECK(root.find_group("summary/lr_sensitivity/scaled")->attr_number("mean") == Approx(0.2));
+  // Eight equal positive differences: tied ranks, so scipy's exact permutation p = 2^-8.
+  CHECK(v["lrs"] == "pass");
+  CHECK(root.find_group("checks/lrs")->attr_number("p_value") == Approx(1.0 / 256));
+  CHECK(root.find_group("checks/lrs")->attr_number("effect") == Approx(3.5 / 3 - 0.2));
+  CHECK(root.find_group("checks/lrs")->attr_number("n_pairs") == 8);
+}
+
+TEST_CASE("expectations are validated before anything runs, naming the key", "[checks]") {
+  std::vector<checks::RunAttrs> planned;
+  for (int s = 0; s < 4; ++s)
+    for (const char* m : {"vanilla", "scaled"})
+      planned.push_back(
+          {{"method", std::string(m)}, {"size", std::string("cpu")}, {"seed", int64_t{s}}});
+  auto error_of = [&](const std::string& yaml) {
+    try {
+      checks::validate(YAML::Load(yaml), planned, "study.yaml: expectations.cpu");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error_of(kClaim).empty());
+  CHECK_THAT(error_of("- {name: a, kind: comapre, metric: 'm/x:last'}"),
+             Catch::Matchers::Contains("study.yaml: expectations.cpu[0]") &&
+                 Catch::Matchers::Contains("unknown check kind 'comapre'"));
+  CHECK_THAT(
+      error_of("- {name: a, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, "
+               "metric: 'm/x:last', test: ttest}"),
+      Catch::Matchers::Contains("key 'test'") && Catch::Matchers::Contains("ttest"));
+  CHECK_THAT(
+      error_of("- {name: a, kind: compare, lower: {method: scaled}, higher: {method: vanila}, "
+               "metric: 'm/x:last', test: sign}"),
+      Catch::Matchers::Contains("select no pairs") && Catch::Matchers::Contains("'a'"));
+  CHECK_THAT(
+      error_of("- {name: a, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, "
+               "metric: 'm/x:last'}"),
+      Catch::Matchers::Contains("missing key 'test'"));
+  CHECK_THAT(error_of("- {name: a, kind: range, metric: 'm/x:lastt'}"),
+             Catch::Matchers::Contains("unknown reduction 'lastt'"));
+  CHECK_THAT(error_of("- {name: a, kind: range, metric: 'm/x:last', colour: red}"),
+             Catch::Matchers::Contains("unknown key 'colour'"));
 }
 
 TEST_CASE("golden values and verdicts are written on --update-golden and then gate", "[checks]") {
   const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden";
   fs::remove_all(dir);
-  const auto golden =
-      YAML::Load(std::string(kExpectations) +
-                 "- {name: g, kind: golden, metric: 'layers/grad_norm:first', rtol: 1.0e-6}\n");
-  auto root = two_methods(4.0, 1.05);
-  checks::evaluate(root, golden, {dir, /*update_golden=*/true});
+  const auto e = YAML::Load(std::string(kClaim) +
+                            "- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}\n");
+  auto root = paired(10, [](int) { return 0.5; });
+  checks::evaluate(root, e, {dir, /*update_golden=*/true});
   REQUIRE(fs::exists(dir / "cpu" / "unit.yaml"));
-  auto same = two_methods(4.0, 1.05);
-  auto v = verdicts(checks::evaluate(same, golden, {dir, false}));
+  auto same = paired(10, [](int) { return 0.5; });
+  auto v = verdicts(checks::evaluate(same, e, {dir, false}));
   CHECK(v["g"] == "pass");
   CHECK(v["golden_verdicts"] == "pass");
-  // A regression: the values move and a claim verdict flips.
-  auto broken = two_methods(1.1, 1.05);
-  v = verdicts(checks::evaluate(broken, golden, {dir, false}));
+  // A regression: the values move and the claim verdict flips (pass -> fail).
+  auto broken = paired(10, [](int) { return -0.5; });
+  v = verdicts(checks::evaluate(broken, e, {dir, false}));
   CHECK(v["g"] == "fail");
   CHECK(v["golden_verdicts"] == "fail");
   fs::remove_all(dir);
+}
+
+TEST_CASE("re-evaluating a results tree gives identical verdicts and p-values", "[checks]") {
+  auto root = paired(9, [](int s) { return s == 3 ? -0.1 : 0.2 + 0.01 * s; });
+  const auto e = YAML::Load(R"(
+- {name: w, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: wilcoxon}
+- {name: b, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: bootstrap}
+)");
+  checks::evaluate(root, e, kNoBaselines);
+  const auto first = results::clone(*root.find_group("checks"));
+  checks::evaluate(root, e, kNoBaselines);
+  for (const char* name : {"w", "b"})
+    for (const auto& [key, value] : first.find_group(name)->attrs) {
+      CAPTURE(name, key);
+      CHECK(results::to_string(root.find_group(std::string("checks/") + name)->attrs.at(key)) ==
+            results::to_string(value));
+    }
 }
 
 TEST_CASE("metric reductions", "[checks]") {

@@ -1,5 +1,5 @@
-// Engine pieces with closed-form oracles: the spike monitor, the learning-rate schedules and
-// the fp16 dynamic loss scaler.
+// Engine pieces with closed-form oracles: the spike detector and stability monitor, the
+// learning-rate schedules and the fp16 dynamic loss scaler.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
@@ -7,36 +7,98 @@
 #include "core/error.h"
 #include "suite/engine/loss_scaler.h"
 #include "suite/engine/schedule.h"
-#include "suite/engine/spike_monitor.h"
+#include "suite/engine/spike_detector.h"
+#include "suite/engine/stability_monitor.h"
 #include "suite/engine/trainer.h"
 
 using namespace spikebench::engine;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
-TEST_CASE("spike monitor finds exactly an injected spike", "[engine]") {
+TEST_CASE("spike detector finds exactly an injected spike", "[engine]") {
   const auto seed = GENERATE(1u, 2u, 3u);
   CAPTURE(seed);
   std::mt19937 rng(seed);
   std::normal_distribution<double> noise(3.0, 0.05);
-  SpikeMonitor monitor(/*window=*/128, /*k=*/6.0);
+  SpikeDetector detector(/*window=*/128, /*k=*/6.0);
   std::vector<int> spikes;
   for (int step = 0; step < 600; ++step) {
     double x = noise(rng);
     if (step == 400) x += 1.0;  // 20σ above the window mean
-    if (monitor.is_spike(monitor.push(x))) spikes.push_back(step);
+    if (detector.is_spike(detector.push(x))) spikes.push_back(step);
   }
   CHECK(spikes == std::vector<int>{400});
 }
 
-TEST_CASE("spike monitor is silent until its window is full", "[engine]") {
-  SpikeMonitor monitor(4, 6.0);
-  for (int i = 0; i < 4; ++i) CHECK(std::isnan(monitor.push(100.0 * i)));
-  CHECK_FALSE(std::isnan(monitor.push(1.0)));
+TEST_CASE("spike detector sees a planted spike early in training (expanding window)", "[engine]") {
+  const auto seed = GENERATE(1u, 2u, 3u);
+  CAPTURE(seed);
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(3.0, 0.05);
+  SpikeDetector detector(/*window=*/128, /*k=*/6.0, /*min_window=*/16);
+  std::vector<int> spikes;
+  for (int step = 0; step < 200; ++step) {
+    double x = noise(rng);
+    if (step == 20) x += 1.0;  // inside the first W = 128 updates
+    if (detector.is_spike(detector.push(x))) spikes.push_back(step);
+  }
+  CHECK(spikes == std::vector<int>{20});
+}
+
+TEST_CASE("spike detector: silent before min_window values, flat series has no spike", "[engine]") {
+  SpikeDetector detector(/*window=*/8, /*k=*/6.0, /*min_window=*/4);
+  for (int i = 0; i < 4; ++i) CHECK(std::isnan(detector.push(100.0 * i)));
+  CHECK_FALSE(std::isnan(detector.push(1.0)));
+  SpikeDetector flat(8, 6.0, 4);
+  for (int i = 0; i < 50; ++i) CHECK_FALSE(flat.is_spike(flat.push(2.5)));  // σ = 0: no spike
+  CHECK(flat.push(1000.0) == 0.0);  // still σ = 0 over the previous values: not a spike
+  CHECK_THROWS_AS(SpikeDetector(8, 6.0, 9), spikebench::Error);
+}
+
+TEST_CASE("stability monitor: the divergence rules and checkpointed state", "[engine]") {
+  StabilityOptions o;
+  o.spike_window = 16, o.spike_min_window = 4, o.diverge_patience = 3, o.max_skipped = 5;
+  SECTION("a non-finite loss diverges at once") {
+    StabilityMonitor m(o);
+    CHECK(m.observe({0, 3.0, 1.0}).diverged.empty());
+    CHECK_FALSE(m.observe({1, NAN, 1.0}).diverged.empty());
+  }
+  SECTION("a loss above 2x its minimum for `patience` updates diverges") {
+    StabilityMonitor m(o);
+    m.observe({0, 2.0, 1.0});
+    CHECK(m.observe({1, 4.5, 1.0}).diverged.empty());
+    CHECK(m.observe({2, 4.5, 1.0}).diverged.empty());
+    CHECK_FALSE(m.observe({3, 4.5, 1.0}).diverged.empty());
+  }
+  SECTION("fp16: consecutive skipped updates, or an overflow at the minimum scale") {
+    StabilityMonitor m(o);
+    for (int i = 0; i < 4; ++i)
+      CHECK(m.observe({i, 3.0, INFINITY, /*skipped=*/true}).diverged.empty());
+    CHECK(m.observe({4, 3.0, INFINITY, true}).diverged.find("5 consecutive") != std::string::npos);
+    StabilityMonitor n(o);
+    CHECK_FALSE(n.observe({0, 3.0, INFINITY, true, /*scale_at_min=*/true}).diverged.empty());
+    CHECK(n.updates() == 0);  // skipped updates are not training signals
+  }
+  SECTION("state() / restore() continue exactly") {
+    StabilityMonitor a(o), b(o);
+    std::mt19937 rng(5);
+    std::normal_distribution<double> noise(3.0, 0.1);
+    for (int i = 0; i < 30; ++i) a.observe({i, noise(rng), noise(rng)});
+    b.restore(a.state());
+    for (int i = 30; i < 60; ++i) {
+      const double l = i == 45 ? 30.0 : noise(rng), g = noise(rng);
+      const auto x = a.observe({i, l, g}), y = b.observe({i, l, g});
+      CHECK(x.loss_z == y.loss_z);
+      CHECK(x.loss_spike == y.loss_spike);
+    }
+    CHECK(a.loss_spikes() == b.loss_spikes());
+    CHECK(a.loss_spikes() >= 1);
+    CHECK(a.loss_spike_score() == Approx(1000.0 * a.loss_spikes() / 60));
+  }
 }
 
 TEST_CASE("cosine schedule has linear warmup then cosine decay to min_lr (Table 3)", "[engine]") {
-  Schedule s{"cosine", 1e-3, 1000, 50, 1e-4};
+  Schedule s{ScheduleKind::cosine, 1e-3, 1000, 50, 1e-4};
   CHECK_THAT(s.at(0), WithinRel(1e-3 / 50, 1e-12));
   CHECK_THAT(s.at(49), WithinRel(1e-3, 1e-12));
   CHECK_THAT(s.at(50), WithinRel(1e-3, 1e-12));
@@ -45,7 +107,7 @@ TEST_CASE("cosine schedule has linear warmup then cosine decay to min_lr (Table 
 }
 
 TEST_CASE("inverse square root schedule (Table 4)", "[engine]") {
-  Schedule s{"inverse_sqrt", 1e-3, 100000, 4000, 0};
+  Schedule s{ScheduleKind::inverse_sqrt, 1e-3, 100000, 4000, 0};
   CHECK_THAT(s.at(1999), WithinRel(0.5e-3, 1e-12));
   CHECK_THAT(s.at(3999), WithinRel(1e-3, 1e-12));
   CHECK_THAT(s.at(15999), WithinRel(1e-3 * std::sqrt(4000.0 / 16000.0), 1e-12));

@@ -1,0 +1,69 @@
+#include "suite/checks/check.h"
+
+#include <set>
+
+#include "core/error.h"
+#include "suite/config/yaml.h"
+
+namespace spikebench::checks {
+
+std::string to_string(Verdict v) {
+  switch (v) {
+    case Verdict::pass:
+      return "pass";
+    case Verdict::fail:
+      return "fail";
+    case Verdict::inconclusive:
+      return "inconclusive";
+    case Verdict::skip:
+      return "skip";
+  }
+  return "skip";
+}
+
+Verdict parse_verdict(const std::string& s) {
+  for (auto v : {Verdict::pass, Verdict::fail, Verdict::inconclusive, Verdict::skip})
+    if (to_string(v) == s) return v;
+  fail("unknown verdict '", s, "' (valid: pass, fail, inconclusive, skip)");
+}
+
+Check::Check(const YAML::Node& spec, std::string where) : where_(std::move(where)) {
+  if (!spec.IsMap()) fail(where_, ": an expectation must be a map with name and kind");
+  name_ = config::get<std::string>(spec, "name", where_);
+  where_ += " '" + name_ + "'";
+  kind_ = config::get<std::string>(spec, "kind", where_);
+  if (spec["why"]) why_ = config::get<std::string>(spec, "why", where_);
+}
+
+void Check::require_keys(const YAML::Node& spec, const char* allowed) const {
+  YAML::Node keys = YAML::Load(allowed);
+  keys["name"] = "check name";
+  keys["kind"] = "check kind";
+  keys["why"] = "the claim in words";
+  config::require_known_keys(spec, keys, where_);
+}
+
+std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations,
+                                          const std::string& where) {
+  std::vector<std::unique_ptr<Check>> out;
+  if (!expectations || expectations.IsNull()) return out;
+  if (!expectations.IsSequence()) fail(where, ": expected a list of checks");
+  std::set<std::string> names;
+  for (size_t i = 0; i < expectations.size(); ++i) {
+    const auto& spec = expectations[i];
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    if (!spec.IsMap() || !spec["kind"]) fail(at, ": missing key 'kind'");
+    const auto kind = config::get<std::string>(spec, "kind", at);
+    const auto& registry = Registry<CheckKind>::instance();
+    if (!registry.contains(kind))
+      fail(at, ": key 'kind': unknown check kind '", kind,
+           "' (valid: ", join(registry.names(), ", "), ")");
+    auto check = registry.get(kind).make(spec, at);
+    if (!names.insert(check->name()).second || check->name() == "golden_verdicts")
+      fail(at, ": key 'name': '", check->name(), "' is used twice (or reserved)");
+    out.push_back(std::move(check));
+  }
+  return out;
+}
+
+}  // namespace spikebench::checks

@@ -1,0 +1,113 @@
+#pragma once
+// One check kind = one small file + one SPIKEBENCH_CHECK line (the registry shape of
+// core/registry.h). A study's expectation is parsed into a Check when the study is loaded, so
+// an unknown kind, key or test is an error naming the YAML file and key before anything runs;
+// `validate_plan` then checks it against the planned runs (a `compare` whose sides select no
+// pairs fails there); `evaluate` reads only the results tree, so `spikebench check` recomputes
+// every verdict from the file alone.
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "suite/results/tree.h"
+
+namespace spikebench::checks {
+
+/// pass / fail / inconclusive (the data cannot decide) / skip (nothing to check). Stored as
+/// the string attr `verdict`.
+enum class Verdict { pass, fail, inconclusive, skip };
+std::string to_string(Verdict v);
+Verdict parse_verdict(const std::string& s);
+
+/// The evidence of a paired comparison (`compare`): what the verdict rests on.
+struct Paired {
+  std::string test;     // sign | wilcoxon | bootstrap
+  std::string method;   // how the p-value was computed (exact, permutation, normal, ...)
+  int64_t n_pairs = 0;  // pairs the test used (zero differences included)
+  int64_t wins = 0, losses = 0, ties = 0;  // higher > lower, higher < lower, equal
+  int64_t excluded = 0;     // pairs left out (diverged with `diverged: exclude`, missing data)
+  int64_t diverged = 0;     // runs among the pairs that diverged
+  double p_value = NAN;     // one-sided: "lower is lower" (the claim)
+  double p_opposite = NAN;  // one-sided: "lower is higher" (the claim's reverse)
+  double p_adjusted = NAN, p_opposite_adjusted = NAN;  // Holm over the artifact's claims
+  int64_t family_size = 0;
+  double effect = NAN, effect_lo = NAN, effect_hi = NAN;  // mean(higher − lower), 95 % CI
+  int64_t effect_n = 0;                                   // finite differences behind the effect
+  double alpha = 0.05;
+  bool in_family = true;
+};
+
+struct Result {
+  Verdict verdict = Verdict::skip;
+  std::string reason, expected, actual, tolerance, statistic;
+  std::optional<Paired> paired;
+};
+
+struct Options {
+  std::filesystem::path baselines_dir;  // holds paper.yaml and <scale>/<artifact>.yaml
+  bool update_golden = false;           // rewrite the golden file from these results
+};
+
+/// Identity of a planned run (method, size, lr, seed), as the attributes its group will carry.
+using RunAttrs = std::map<std::string, results::Attr>;
+
+/// What every check sees while evaluating.
+struct Context {
+  const results::Group& root;
+  const Options& options;
+  std::filesystem::path golden_path;
+  const YAML::Node golden;  // the golden file (undefined when absent)
+  YAML::Node new_golden;    // values a golden check writes for --update-golden
+};
+
+class Check {
+ public:
+  Check(const YAML::Node& spec, std::string where);
+  virtual ~Check() = default;
+  const std::string& name() const { return name_; }
+  const std::string& kind() const { return kind_; }
+  const std::string& why() const { return why_; }
+  const std::string& where() const { return where_; }
+  /// Throws an Error (naming the key) when the planned runs cannot feed this check.
+  virtual void validate_plan(const std::vector<RunAttrs>& planned) const { (void)planned; }
+  virtual Result evaluate(Context& ctx) const = 0;
+  /// Claims are regression-gated by golden_verdicts; golden value checks are not claims.
+  virtual bool is_claim() const { return true; }
+
+ protected:
+  /// Rejects keys outside `allowed` (a YAML map of key: doc) plus name/kind/why.
+  void require_keys(const YAML::Node& spec, const char* allowed) const;
+  std::string name_, kind_, why_, where_;
+};
+
+struct CheckKind {
+  static constexpr const char* kKind = "check kind";
+  std::string summary;
+  std::function<std::unique_ptr<Check>(const YAML::Node&, const std::string&)> make;
+};
+
+/// Sets a paired check's verdict and reason from its (Holm-adjusted) p-values: pass when the
+/// claim's one-sided p <= alpha, fail when the reverse's is, inconclusive otherwise.
+void decide(Result& r);
+
+/// Parses a YAML sequence of expectations into checks; `where` names the file and scale.
+std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations, const std::string& where);
+
+}  // namespace spikebench::checks
+
+/// Registers check kind `name` implemented by class `Type` (constructor (spec, where)).
+#define SPIKEBENCH_CHECK(name, summary, Type)                                        \
+  SPIKEBENCH_REGISTER(                                                               \
+      ::spikebench::checks::CheckKind, name, summary,                                \
+      [](const YAML::Node& spec,                                                     \
+         const std::string& where) -> std::unique_ptr<::spikebench::checks::Check> { \
+        return std::make_unique<Type>(spec, where);                                  \
+      })

@@ -1,0 +1,36 @@
+#pragma once
+// LR sensitivity per method, size and seed from a study's lr sweep (Wortsman et al. 2023, §2.2;
+// the formula is suite/stats/lr_sensitivity.cpp). The loss is the final validation loss; the
+// loss at initialization is the run's first training loss (measured before any update; the
+// same for every lr of one seed, which fixes the init); a diverged run counts as that loss.
+#include <string>
+#include <vector>
+
+#include "suite/checks/check.h"
+#include "suite/results/tree.h"
+
+namespace spikebench::checks {
+
+struct LrSweep {
+  std::string method, size;
+  int64_t seed = 0;
+  std::vector<double> lrs, losses;
+  std::vector<bool> diverged;
+  double loss_init = NAN;
+  double sensitivity = NAN;
+};
+
+inline constexpr const char* kLrLossMetric = "valid/loss:last";
+inline constexpr const char* kLrInitMetric = "train/loss:first";
+
+/// Every (method, size, seed) with runs at two or more learning rates.
+std::vector<LrSweep> lr_sweeps(const results::Group& root);
+/// The same grouping over planned runs (values NaN): which sweeps a plan will produce.
+std::vector<LrSweep> planned_lr_sweeps(const std::vector<RunAttrs>& planned);
+
+/// Writes /summary/lr_sensitivity/<method> (or <method>-<size> with several sizes): datasets
+/// seed and value (one row per seed), attrs mean, metric, init_metric, lrs. Removes a stale
+/// /summary/lr_sensitivity first; writes nothing when the runs have no lr sweep.
+void write_lr_sensitivity(results::Group& root);
+
+}  // namespace spikebench::checks

@@ -1,0 +1,145 @@
+#include "suite/checks/runs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "suite/config/yaml.h"
+
+namespace spikebench::checks {
+
+using results::Group;
+
+bool matches(const RunAttrs& attrs, const YAML::Node& select) {
+  if (!select || !select.IsMap()) return true;
+  for (const auto& kv : select) {
+    const auto key = kv.first.as<std::string>();
+    auto it = attrs.find(key);
+    if (it == attrs.end()) return false;
+    const auto want = kv.second.as<std::string>();
+    if (auto* d = std::get_if<double>(&it->second)) {
+      double w = NAN;
+      try {
+        w = std::stod(want);
+      } catch (const std::exception&) {
+        return false;
+      }
+      if (std::abs(*d - w) > 1e-12 * std::abs(*d)) return false;
+    } else if (results::to_string(it->second) != want) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
+                                                              const YAML::Node& select) {
+  std::vector<std::pair<std::string, const Group*>> out;
+  const Group* runs = root.find_group("runs");
+  if (!runs) return out;
+  for (const auto& [name, g] : runs->groups)
+    if (matches(g->attrs, select)) out.emplace_back(name, g.get());
+  return out;
+}
+
+bool diverged(const Group& run) {
+  return run.has_attr("status") && run.attr_string("status").rfind("diverged", 0) == 0;
+}
+
+namespace {
+const std::set<std::string>& reductions() {
+  static const std::set<std::string> r = {
+      "value", "first", "last",     "count",           "min",
+      "max",   "mean",  "late_max", "first_over_last", "max_over_min"};
+  return r;
+}
+}  // namespace
+
+void validate_metric(const std::string& spec, const std::string& where) {
+  if (spec.empty()) fail(where, ": key 'metric' is empty");
+  if (spec[0] == '@') return;
+  const auto colon = spec.find(':');
+  const std::string red = colon == std::string::npos ? "value" : spec.substr(colon + 1);
+  if (!reductions().count(red))
+    fail(where, ": key 'metric': unknown reduction '", red, "' in '", spec, "' (valid: ",
+         join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "), ")");
+}
+
+double metric(const Group& run, const std::string& spec) {
+  if (!spec.empty() && spec[0] == '@') {
+    if (!run.has_attr(spec.substr(1))) return NAN;
+    try {
+      return run.attr_number(spec.substr(1));
+    } catch (const Error&) {
+      return NAN;
+    }
+  }
+  const auto colon = spec.find(':');
+  const std::string path = spec.substr(0, colon);
+  const std::string red = colon == std::string::npos ? "value" : spec.substr(colon + 1);
+  const auto* d = run.find_dataset(path);
+  if (!d || d->values.empty()) return red == "count" ? 0.0 : NAN;
+  const auto& v = d->values;
+  if (red == "value" || red == "first") return v.front();
+  if (red == "last") return d->shape.size() == 2 ? NAN : v.back();
+  if (red == "count") return static_cast<double>(d->rows());
+  if (red == "min") return *std::min_element(v.begin(), v.end());
+  if (red == "max") return *std::max_element(v.begin(), v.end());
+  if (red == "late_max") {  // max over the last 90% of rows: skips the init transient and warmup
+    if (d->shape.size() != 1) return NAN;
+    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(v.size() / 10), v.end());
+  }
+  if (red == "mean")
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  if (red == "first_over_last") return v[0] / v[static_cast<size_t>(d->cols() - 1)];
+  if (red == "max_over_min") {
+    auto [lo, hi] = std::minmax_element(v.begin(), v.begin() + d->cols());
+    return *hi / *lo;
+  }
+  fail("checks: unknown reduction '", red, "' in metric '", spec, "'");
+}
+
+std::vector<Pair> make_pairs(const std::vector<Unit>& lower, const std::vector<Unit>& higher,
+                             const YAML::Node& lower_select, const YAML::Node& higher_select,
+                             const std::string& where) {
+  // The pairing key: identity attributes that neither side fixes (usually seed, lr, size).
+  std::vector<std::string> free;
+  for (const auto& k : identity_keys())
+    if (!(lower_select && lower_select[k]) && !(higher_select && higher_select[k]))
+      free.push_back(k);
+  auto key_of = [&](const Unit& u) {
+    std::string key;
+    for (const auto& k : free) {
+      auto it = u.attrs.find(k);
+      key +=
+          k + "=" + (it == u.attrs.end() ? std::string("-") : results::to_string(it->second)) + ";";
+    }
+    return key;
+  };
+  auto index = [&](const std::vector<Unit>& units, const char* side) {
+    std::map<std::string, const Unit*> m;
+    for (const auto& u : units)
+      if (!m.emplace(key_of(u), &u).second)
+        fail(where, ": key '", side, "' selects two runs for one pair (", m[key_of(u)]->name, ", ",
+             u.name, "); name the attribute that tells them apart");
+    return m;
+  };
+  const auto lo = index(lower, "lower"), hi = index(higher, "higher");
+  std::vector<Pair> out;
+  for (const auto& [key, u] : lo)
+    if (auto it = hi.find(key); it != hi.end()) out.push_back({u, it->second});
+  return out;
+}
+
+std::string num(double x) {
+  std::ostringstream os;
+  os.precision(6);
+  os << x;
+  return os.str();
+}
+
+}  // namespace spikebench::checks

@@ -1,0 +1,166 @@
+#include "suite/engine/train_mt_config.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "datasets/wmt.h"
+
+namespace spikebench::engine {
+
+namespace fs = std::filesystem;
+
+const char* train_mt_defaults() {
+  return R"(
+size: cpu                # encoder-decoder flavor (models/encoder_decoder.cpp): paper, gpu, cpu, tiny
+variant: preln_scaled_embed  # postln | deepnet | b2t | preln_scaled_embed (models/encdec_variants.cpp)
+init: null               # null = the variant's (plain | scaled | deepnet)
+seed: 0                  # torch RNG seed for init, dropout and batch order
+norm: layernorm          # layernorm | rmsnorm
+activation: relu         # F of Eq. (3): relu | gelu | gelu_tanh | identity
+dropout: null            # null = the flavor's (Table 4: 0.5)
+word_dropout: null       # null = the flavor's (Table 4: 0.1)
+d: null                  # null = the flavor's hidden size (d_ffn = 4d when set)
+n_layers: null           # null = the flavor's N = M (encoder and decoder layers)
+n_heads: null            # null = the flavor's h
+steps: 300               # parameter updates
+lr: 1.0e-3               # peak learning rate (Table 5: 1e-3, 3e-3)
+max_tokens: 7168         # tokens per batch incl. padding, max(|src|, |tgt|+1) · n (Table 4)
+warmup_steps: 4000       # inverse-sqrt warmup (Table 4)
+beta1: 0.9
+beta2: 0.98              # Table 4
+eps: 1.0e-8
+weight_decay: 0.0        # Table 4
+optimizer: adamw_fused   # adamw_fused | adamw (the same update; see train_lm)
+clip: 0.1                # global gradient-norm clipping (Table 4)
+label_smoothing: 0.1     # ε of the label-smoothed cross entropy
+train_src: wmt/train_sample/opennmt-py.train.tok.en  # Moses-tokenized (relative: data folder)
+train_tgt: wmt/train_sample/opennmt-py.train.tok.de
+train_lines: 0           # first lines of the training files (0 = all)
+max_src_tokens: 128      # longer training pairs (either side, BPE tokens) are dropped
+vocab: restricted        # restricted (GPT-2 ids of the training data + specials) | gpt2 (all)
+vocab_max: 0             # restricted: keep the most frequent ids only (0 = every id in use)
+test_years: [2010, 2011, 2012, 2013, 2014, 2015, 2016]  # newstest (2014: sacrebleu's wmt14, filtered)
+test_lines: 0            # first lines of each test set (0 = all)
+decode: beam             # beam | greedy
+beam: 4                  # K
+length_penalty: 0.6      # α of score / |y|^α (fairseq --lenpen)
+max_len_a: 1.2           # max output tokens = a · |src| + b
+max_len_b: 10
+decode_batch: 64         # sentences per decoding batch
+average_last: 0          # average the parameters of the last K snapshots before decoding (0 = off)
+checkpoint_every: 100    # updates between checkpoints (--resume) and averaging snapshots (0 = off)
+spike_window: 128        # spike detectors, as train_lm
+spike_min_window: 16
+spike_k: 6.0
+diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
+diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
+max_skipped: 50          # fp16: diverged after this many consecutive overflowing updates
+threads: 0               # intra-op threads (0 = LibTorch's default); restored after the run
+precision: fp32          # fp32 | bf16 | fp16 (fp16: CUDA, Table 4)
+device: auto             # auto | cpu | cuda
+)";
+}
+
+TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
+  TrainMtConfig c;
+  const auto size = r.text("size");
+  std::vector<std::string> sizes;
+  for (const auto& f : models::mt_flavors()) sizes.push_back(f.name);
+  if (std::find(sizes.begin(), sizes.end(), size) == sizes.end())
+    r.error("size",
+            "unknown encoder-decoder size '" + size + "' (valid: " + join(sizes, ", ") + ")");
+  auto& m = c.model;
+  m = models::mt_flavor(size).config;
+  m.variant = r.text("variant");
+  if (!Registry<models::Seq2SeqVariant>::instance().contains(m.variant))
+    r.error("variant", "unknown variant '" + m.variant + "' (valid: " +
+                           join(Registry<models::Seq2SeqVariant>::instance().names(), ", ") + ")");
+  if (r.has("init")) m.init = r.text("init");
+  m.norm = r.text("norm");
+  m.activation = r.choice("activation", models::activation_names());
+  if (auto v = r.maybe_real("dropout", 0, 1)) m.dropout = *v;
+  if (auto v = r.maybe_real("word_dropout", 0, 1)) m.word_dropout = *v;
+  if (auto v = r.maybe_integer("d", 2)) m.d = *v, m.d_ffn = 4 * *v;
+  if (auto v = r.maybe_integer("n_layers", 1)) m.n_encoder_layers = m.n_decoder_layers = *v;
+  if (auto v = r.maybe_integer("n_heads", 1)) m.n_heads = *v;
+  if (m.d % m.n_heads != 0) r.error("n_heads", "d must be divisible by n_heads");
+  try {
+    m.validate();
+  } catch (const Error& e) {
+    fail(r.where(), ": ", e.what());
+  }
+  c.seed = r.integer("seed", 0);
+  c.steps = r.integer("steps", 1);
+  c.lr = r.real("lr", 0, 10, /*open_lo=*/true);
+  c.max_tokens = r.integer("max_tokens", 8);
+  c.warmup_steps = r.integer("warmup_steps", 0);
+  c.beta1 = r.real("beta1", 0, 0.999999);
+  c.beta2 = r.real("beta2", 0, 0.999999);
+  c.eps = r.real("eps", 0, 1, /*open_lo=*/true);
+  c.weight_decay = r.real("weight_decay", 0, 1);
+  c.optimizer = r.choice("optimizer", optimizer_names());
+  c.clip = r.real("clip", 0, INFINITY);
+  c.label_smoothing = r.real("label_smoothing", 0, 0.999);
+  c.train_src = r.text("train_src");
+  c.train_tgt = r.text("train_tgt");
+  c.train_lines = r.integer("train_lines", 0);
+  c.max_src_tokens = r.integer("max_src_tokens", 1, m.max_len - 1);
+  c.vocab = r.choice(
+      "vocab", EnumNames<MtVocab>{{"restricted", MtVocab::restricted}, {"gpt2", MtVocab::gpt2}});
+  c.vocab_max = r.integer("vocab_max", 0);
+  c.test_years = r.integers("test_years");
+  for (auto y : c.test_years)
+    if (y < 2010 || y > 2016)
+      r.error("test_years", "newstest years are 2010..2016, got " + std::to_string(y));
+  c.test_lines = r.integer("test_lines", 0);
+  c.decode = r.choice(
+      "decode", EnumNames<DecodeKind>{{"beam", DecodeKind::beam}, {"greedy", DecodeKind::greedy}});
+  c.beam = r.integer("beam", 1, 64);
+  c.length_penalty = r.real("length_penalty", 0, 10);
+  c.max_len_a = r.real("max_len_a", 0, 100);
+  c.max_len_b = r.integer("max_len_b", 0);
+  c.decode_batch = r.integer("decode_batch", 1);
+  c.average_last = r.integer("average_last", 0);
+  c.checkpoint_every = r.integer("checkpoint_every", 0);
+  if (c.average_last > 0 && c.checkpoint_every == 0)
+    r.error("average_last", "needs checkpoint_every > 0 (the snapshots it averages)");
+  c.stability.spike_window = r.integer("spike_window", 2);
+  c.stability.spike_min_window = r.integer("spike_min_window", 2, c.stability.spike_window);
+  c.stability.spike_k = r.real("spike_k", 0, INFINITY, /*open_lo=*/true);
+  c.stability.diverge_factor = r.real("diverge_factor", 1, INFINITY, /*open_lo=*/true);
+  c.stability.diverge_patience = r.integer("diverge_patience", 1);
+  c.stability.max_skipped = r.integer("max_skipped", 1);
+  c.threads = static_cast<int>(r.integer("threads", 0, 1024));
+  c.precision = r.choice("precision", precision_names());
+  c.device = r.choice("device", device_names());
+  if (c.precision == Precision::fp16 && c.device == DeviceChoice::cpu)
+    r.error("precision", "fp16 needs a CUDA device (CPU runs fp32 or bf16)");
+  return c;
+}
+
+std::string TrainMtConfig::requirements(const Environment& env) const {
+  if ((device == DeviceChoice::cuda || precision == Precision::fp16) && !env.cuda)
+    return std::string(device == DeviceChoice::cuda ? "device cuda" : "precision fp16") +
+           " needs a CUDA device (none on this machine/build)";
+  auto path = [&](const std::string& p) {
+    return fs::path(p).is_relative() ? env.data_dir / p : fs::path(p);
+  };
+  std::vector<fs::path> needed = {path(train_src), path(train_tgt),
+                                  env.data_dir / "gpt2" / "encoder.json"};
+  for (auto y : test_years)
+    for (const auto& p : datasets::wmt_newstest_files(env.data_dir, static_cast<int>(y), true))
+      needed.push_back(p);
+  for (const auto& p : needed)
+    if (!fs::exists(p))
+      fail(p.string(), ": missing from the data folder (scripts/fetch-data.sh fetches it)");
+  return "";
+}
+
+models::EncoderDecoderConfig TrainMtConfig::model_for(int64_t vocab) const {
+  auto m = model;
+  m.vocab = vocab;
+  m.validate();
+  return m;
+}
+
+}  // namespace spikebench::engine
