@@ -23,7 +23,8 @@ const EnumNames<Activation>& activation_names() {
 }
 
 double ModelConfig::base_sigma() const {
-  return sigma > 0 ? sigma : std::sqrt(2.0 / (5.0 * static_cast<double>(d)));
+  if (sigma > 0) return sigma;
+  return std::sqrt(2.0 / (5.0 * static_cast<double>(sigma_d > 0 ? sigma_d : d)));
 }
 
 void ModelConfig::validate() const {
@@ -42,7 +43,8 @@ int64_t param_count(const ModelConfig& c) {
   const int64_t per_layer = 4 * c.d * c.d + 2 * c.d * c.d_ffn      // W_QKV, W_O, W1, W2
                             + b * (3 * c.d + c.d + c.d_ffn + c.d)  // their biases
                             + 2 * norm;                            // two norms per layer
-  return c.vocab * c.d + c.max_len * c.d + c.n_layers * per_layer + norm;
+  return c.vocab * c.d + c.max_len * c.d + c.n_layers * per_layer +
+         (c.arch == Arch::preln ? norm : 0);
 }
 
 double training_flops_per_token(const ModelConfig& c, int64_t seq_len) {

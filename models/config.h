@@ -31,9 +31,11 @@ struct ModelConfig {
   double embed_detach_gamma = 0.1;           // γ of Eq. (14), after Zeng et al. (2023)
   double z_loss = 1e-4;                      // z-loss coefficient (PaLM), when z_loss is used
   double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
+  int64_t sigma_d = 0;  // σ = sqrt(2/(5·sigma_d)): a wider model's σ on a narrow one (0 = d)
 
   int64_t d_head() const { return d / n_heads; }
-  /// σ = sqrt(2 / (5d)) (§2.2, after Nguyen & Salazar 2019) unless overridden.
+  /// σ = sqrt(2 / (5d)) (§2.2, after Nguyen & Salazar 2019) unless overridden (sigma, or the
+  /// width sigma_d in place of d).
   double base_sigma() const;
   /// Throws spikebench::Error naming the inconsistent field.
   void validate() const;
@@ -42,7 +44,8 @@ struct ModelConfig {
 /// Exact parameter count of the Pre-LN decoder with tied embeddings (footnote 5):
 ///   V·d (token embedding, tied with the output layer) + L·d (positions)
 ///   + N·(4d² + 2·d·d_ffn + [bias] 4d + d_ffn + [norms] 4d)      (QKV, W_O, W1, W2, 2 norms)
-///   + 2d (final norm) + parameters owned by stabilizers (counted separately).
+///   + 2d (final norm; Pre-LN only: a Post-LN layer ends with its own norm)
+///   + parameters owned by stabilizers (counted separately).
 /// With d_ffn = 4d and biases: V·d + L·d + N·(12d² + 13d) + 2d.
 int64_t param_count(const ModelConfig& config);
 

@@ -14,9 +14,8 @@ double detached_std(const torch::Tensor& x) {
 }  // namespace
 
 // ---------------------------------------------------------------- Attention, Eqs. (4)-(5)
-AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer,
-                             std::vector<std::shared_ptr<StabilizerImpl>> s)
-    : config_(c), layer_(layer), stabilizers_(std::move(s)) {
+AttentionImpl::AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<StabilizerImpl>> s)
+    : config_(c), stabilizers_(std::move(s)) {
   qkv = register_module("qkv",
                         torch::nn::Linear(torch::nn::LinearOptions(c.d, 3 * c.d).bias(c.bias)));
   out = register_module("out", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d).bias(c.bias)));
@@ -26,7 +25,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
   const auto B = x.size(0), T = x.size(1), h = config_.n_heads, dh = config_.d_head();
   auto qkv_heads = qkv(x).view({B, T, 3, h, dh}).permute({2, 0, 3, 1, 4});  // (3,B,h,T,dh)
   auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
-  for (auto& s : stabilizers_) s->attention_qk(q, k, layer_);
+  for (auto& s : stabilizers_) s->attention_qk(q, k);
   // softmax(q k^T / sqrt(d_head)) v per head, causal (Eq. 5).
   auto heads = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{},
                                                 /*dropout_p=*/is_training() ? config_.dropout : 0.0,
@@ -34,9 +33,19 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
   return out(heads.transpose(1, 2).reshape({B, T, config_.d}));       // concat · W_O (Eq. 4)
 }
 
-void AttentionImpl::init_weights(const InitScheme& sigmas) {
-  init_linear(qkv, sigmas.qkv);
-  init_linear(out, sigmas.w_o);
+void AttentionImpl::init_weights(const InitScheme& scheme) {
+  const auto same = [](const Draw& a, const Draw& b) {
+    return a.std == b.std && a.uniform == b.uniform;
+  };
+  if (same(scheme.q, scheme.k) && same(scheme.k, scheme.v)) {
+    init_linear(qkv, scheme.q);  // one draw over the fused W_Q, W_K, W_V
+  } else {
+    const int64_t d = config_.d;
+    init_linear(qkv, scheme.q);
+    init_draw(qkv->weight.slice(0, d, 2 * d), scheme.k);
+    init_draw(qkv->weight.slice(0, 2 * d, 3 * d), scheme.v);
+  }
+  init_linear(out, scheme.w_o);
 }
 
 // ---------------------------------------------------------------- FFN, Eq. (3)
@@ -58,28 +67,29 @@ torch::Tensor FFNImpl::forward(const torch::Tensor& x) {
   return w2(hidden);  // (B,T,d)
 }
 
-void FFNImpl::init_weights(const InitScheme& sigmas) {
-  init_linear(w1, sigmas.w1);
-  init_linear(w2, sigmas.w2);
+void FFNImpl::init_weights(const InitScheme& scheme) {
+  init_linear(w1, scheme.w1);
+  init_linear(w2, scheme.w2);
 }
 
 // ---------------------------------------------------------------- Blocks
-BlockImpl::BlockImpl(const ModelConfig& c, int64_t layer,
-                     std::vector<std::shared_ptr<StabilizerImpl>> s)
-    : config_(c), layer_(layer), stabilizers_(s) {
-  attention = register_module("attention", Attention(c, layer, s));
+BlockImpl::BlockImpl(const ModelConfig& c) : config_(c) {
+  stabilizers = make_layer_stabilizers(c.stabilizers, c);
+  for (size_t i = 0; i < stabilizers.size(); ++i)
+    register_module("stabilizer" + std::to_string(i), stabilizers[i]);
+  attention = register_module("attention", Attention(c, stabilizers));
   ffn = register_module("ffn", FFN(c));
   norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
   norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
 }
 
-void BlockImpl::init_weights(const InitScheme& sigmas) {
-  attention->init_weights(sigmas);
-  ffn->init_weights(sigmas);
+void BlockImpl::init_weights(const InitScheme& scheme) {
+  attention->init_weights(scheme);
+  ffn->init_weights(scheme);
 }
 
 torch::Tensor BlockImpl::finish(torch::Tensor y, Sublayer which) {
-  for (auto& s : stabilizers_) y = s->sublayer(y, layer_, which);
+  for (auto& s : stabilizers) y = s->sublayer(y, which);
   return torch::dropout(y, config_.dropout, is_training());
 }
 
@@ -98,8 +108,7 @@ void record(Probe& probe, const torch::Tensor& norm1_in, const torch::Tensor& no
 /// Pre-LN layer (Xiong et al. 2020): Eq. (2) then Eq. (1).
 class PreLNBlock : public BlockImpl {
  public:
-  PreLNBlock(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s)
-      : BlockImpl(c, layer, std::move(s)) {}
+  explicit PreLNBlock(const ModelConfig& c) : BlockImpl(c) {}
   torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
     auto a = finish(attention(norm1->forward(x)), Sublayer::kAttention);
     auto x1 = x + a;  // Eq. (2)
@@ -113,8 +122,7 @@ class PreLNBlock : public BlockImpl {
 /// Post-LN layer (Vaswani et al. 2017; App. D): x' = LN(x + Attn(x)), y = LN(x' + FFN(x')).
 class PostLNBlock : public BlockImpl {
  public:
-  PostLNBlock(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s)
-      : BlockImpl(c, layer, std::move(s)) {}
+  explicit PostLNBlock(const ModelConfig& c) : BlockImpl(c) {}
   torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
     auto a = finish(attention(x), Sublayer::kAttention);
     auto s1 = x + a;
@@ -135,17 +143,15 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
   const auto& c = config_;
   token_embedding = register_parameter("token_embedding", torch::empty({c.vocab, c.d}));
   position_embedding = register_parameter("position_embedding", torch::empty({c.max_len, c.d}));
-  for (size_t i = 0; i < c.stabilizers.size(); ++i) {
-    auto s = Registry<StabilizerKind>::instance().get(c.stabilizers[i]).make(c);
-    stabilizers.push_back(
-        register_module("stabilizer" + std::to_string(i) + "_" + c.stabilizers[i], s));
-  }
+  stabilizers = make_stabilizers(c.stabilizers, c);
+  for (size_t i = 0; i < stabilizers.size(); ++i)
+    register_module("stabilizer" + std::to_string(i), stabilizers[i]);
   for (int64_t i = 0; i < c.n_layers; ++i) {
     std::shared_ptr<BlockImpl> block;
     if (c.arch == Arch::preln)
-      block = std::make_shared<PreLNBlock>(c, i, stabilizers);
+      block = std::make_shared<PreLNBlock>(c);
     else
-      block = std::make_shared<PostLNBlock>(c, i, stabilizers);
+      block = std::make_shared<PostLNBlock>(c);
     blocks.push_back(register_module("block" + std::to_string(i), block));
   }
   if (c.arch == Arch::preln) final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
@@ -153,17 +159,18 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
 }
 
 void DecoderLMImpl::init_weights() {
-  const InitScheme sigmas = init_scheme(config_);
-  init_normal(token_embedding, sigmas.embedding);
-  init_normal(position_embedding, sigmas.position);
-  for (auto& b : blocks) b->init_weights(sigmas);
+  const InitScheme scheme = init_scheme(config_.init, lm_init_context(config_));
+  init_draw(token_embedding, scheme.embedding);
+  init_draw(position_embedding, scheme.position);
+  for (auto& b : blocks) b->init_weights(scheme);
 }
 
 torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) {
   const auto T = tokens.size(1);
   if (T > config_.max_len) fail("sequence length ", T, " exceeds max_len ", config_.max_len);
-  auto x = torch::embedding(token_embedding, tokens) +
-           position_embedding.slice(0, 0, T).unsqueeze(0);  // (B,T,d)
+  auto e = torch::embedding(token_embedding, tokens);  // (B,T,d)
+  for (auto& s : stabilizers) e = s->token_embedding(e);
+  auto x = e + position_embedding.slice(0, 0, T).unsqueeze(0);  // (B,T,d)
   for (auto& s : stabilizers) x = s->embed(x);
   x = torch::dropout(x, config_.dropout, is_training());
   for (auto& b : blocks) x = b->forward(x, probe);

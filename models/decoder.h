@@ -29,16 +29,15 @@ struct Probe {
 /// Causal multi-head self-attention, Eqs. (4)–(5), with PyTorch's fused SDPA kernel.
 class AttentionImpl : public torch::nn::Module {
  public:
-  AttentionImpl(const ModelConfig& c, int64_t layer,
-                std::vector<std::shared_ptr<StabilizerImpl>> s);
+  /// `s`: the layer's stabilizers (their attention_qk hooks act here).
+  AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<StabilizerImpl>> s);
   torch::Tensor forward(const torch::Tensor& x);  // (B,T,d) -> (B,T,d)
-  void init_weights(const InitScheme& sigmas);
+  void init_weights(const InitScheme& scheme);
   torch::nn::Linear qkv{nullptr};  // W_Q, W_K, W_V of all heads: d -> 3d
   torch::nn::Linear out{nullptr};  // W_O: d -> d
 
  private:
   ModelConfig config_;
-  int64_t layer_;
   std::vector<std::shared_ptr<StabilizerImpl>> stabilizers_;
 };
 TORCH_MODULE(Attention);
@@ -48,7 +47,7 @@ class FFNImpl : public torch::nn::Module {
  public:
   explicit FFNImpl(const ModelConfig& c);
   torch::Tensor forward(const torch::Tensor& x);  // (B,T,d) -> (B,T,d)
-  void init_weights(const InitScheme& sigmas);
+  void init_weights(const InitScheme& scheme);
   torch::nn::Linear w1{nullptr};  // d -> d_ffn
   torch::nn::Linear w2{nullptr};  // d_ffn -> d
 
@@ -61,18 +60,19 @@ TORCH_MODULE(FFN);
 class BlockImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const torch::Tensor& x, Probe* probe) = 0;
-  void init_weights(const InitScheme& sigmas);
+  void init_weights(const InitScheme& scheme);
   Attention attention{nullptr};
   FFN ffn{nullptr};
   std::shared_ptr<NormImpl> norm1, norm2;
+  /// This layer's own stabilizer instances (QK-norm, norms after Proj/FC2), submodules of the
+  /// block, so the layer's parameters include theirs.
+  std::vector<std::shared_ptr<StabilizerImpl>> stabilizers;
 
  protected:
-  BlockImpl(const ModelConfig& c, int64_t layer, std::vector<std::shared_ptr<StabilizerImpl>> s);
-  /// Dropout, then the stabilizers' sub-layer hooks.
+  explicit BlockImpl(const ModelConfig& c);
+  /// The stabilizers' sub-layer hooks, then dropout.
   torch::Tensor finish(torch::Tensor y, Sublayer which);
   ModelConfig config_;
-  int64_t layer_;
-  std::vector<std::shared_ptr<StabilizerImpl>> stabilizers_;
 };
 
 /// The decoder LM. forward(tokens (B,T) int64) -> logits (B,T,V).
@@ -96,7 +96,7 @@ class DecoderLMImpl : public torch::nn::Module {
   torch::Tensor position_embedding;  // P: (L, d)
   std::vector<std::shared_ptr<BlockImpl>> blocks;
   std::shared_ptr<NormImpl> final_norm;  // Pre-LN only
-  std::vector<std::shared_ptr<StabilizerImpl>> stabilizers;
+  std::vector<std::shared_ptr<StabilizerImpl>> stabilizers;  // model-level (embeddings, loss)
 
  private:
   ModelConfig config_;

@@ -14,10 +14,12 @@ torch::nn::Linear linear(int64_t in, int64_t out, bool bias) {
   return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
 
-/// The decoder LM's FFN (Eq. 3) reused: it reads d, d_ffn, bias and activation.
-ModelConfig ffn_config(const EncoderDecoderConfig& c) {
+/// The decoder LM's config fields the shared components read: the FFN (Eq. 3: d, d_ffn, bias,
+/// activation) and the registered stabilizers (d, norm, bias, σ).
+ModelConfig component_config(const EncoderDecoderConfig& c) {
   ModelConfig m;
   m.d = c.d, m.d_ffn = c.d_ffn, m.bias = c.bias, m.activation = c.activation;
+  m.n_heads = c.n_heads, m.norm = c.norm, m.sigma = c.sigma, m.dropout = c.dropout;
   return m;
 }
 
@@ -37,6 +39,12 @@ double EncoderDecoderConfig::base_sigma() const {
   return sigma > 0 ? sigma : std::sqrt(2.0 / (5.0 * static_cast<double>(d)));
 }
 
+const EnumNames<DecoderAttention>& decoder_attention_names() {
+  static const EnumNames<DecoderAttention> n = {{"cross_self", DecoderAttention::cross_self},
+                                                {"standard", DecoderAttention::standard}};
+  return n;
+}
+
 std::string EncoderDecoderConfig::init_name() const {
   return init.empty() ? Registry<Seq2SeqVariant>::instance().get(variant).init : init;
 }
@@ -54,9 +62,7 @@ void EncoderDecoderConfig::validate() const {
     fail("model: word_dropout must be in [0, 1), got ", word_dropout);
   Registry<Seq2SeqVariant>::instance().get(variant);  // unknown names list the valid ones
   Registry<NormKind>::instance().get(norm);
-  const auto i = init_name();
-  if (i != "plain" && i != "scaled" && i != "deepnet")
-    fail("model: unknown encoder-decoder init '", i, "' (valid: deepnet, plain, scaled)");
+  Registry<InitKind>::instance().get(init_name());
 }
 
 const std::vector<MtFlavor>& mt_flavors() {
@@ -89,39 +95,23 @@ const MtFlavor& mt_flavor(const std::string& name) {
   fail("unknown encoder-decoder size '", name, "' (valid: ", join(names, ", "), ")");
 }
 
-DeepNetConstants deepnet_constants(int64_t n, int64_t m) {
+DeepNetConstants deepnet_constants(int64_t n, int64_t m, int64_t decoder_sublayers) {
   const double N = static_cast<double>(n), M = static_cast<double>(m);
-  const double nm = std::pow(std::pow(N, 4) * M, 1.0 / 16.0);  // (N⁴M)^(1/16)
-  return {kDeepNetEncoderAlpha * nm, kDeepNetEncoderBeta / nm, std::pow(3.0 * M, 0.25),
-          std::pow(12.0 * M, -0.25)};
+  const double K = static_cast<double>(decoder_sublayers) * M;  // the decoder's branches
+  const double nm = std::pow(std::pow(N, 4) * M, 1.0 / 16.0);   // (N⁴M)^(1/16)
+  return {kDeepNetEncoderAlpha * nm, kDeepNetEncoderBeta / nm, std::pow(K, 0.25),
+          std::pow(4.0 * K, -0.25)};
 }
 
 Seq2SeqInit seq2seq_init(const EncoderDecoderConfig& c) {
-  const auto name = c.init_name();
-  const double s = c.base_sigma();
-  Seq2SeqInit out;
-  if (name == "deepnet") {
-    // Xavier normal: std = gain · sqrt(2 / (fan_in + fan_out)) (Glorot & Bengio 2010).
-    const double d = static_cast<double>(c.d), f = static_cast<double>(c.d_ffn);
-    const auto k = deepnet_constants(c.n_encoder_layers, c.n_decoder_layers);
-    auto stack = [&](double beta) {
-      const double attn = std::sqrt(2.0 / (2.0 * d)), ffn = std::sqrt(2.0 / (d + f));
-      return StackInit{attn, attn, beta * attn, beta * attn, beta * ffn, beta * ffn};
-    };
-    out.embedding = 1.0 / std::sqrt(d);
-    out.encoder = stack(k.encoder_beta);
-    out.decoder = stack(k.decoder_beta);
-    return out;
-  }
-  auto stack = [&](int64_t layers) {
-    const double reduced =
-        name == "scaled" ? s / std::sqrt(2.0 * static_cast<double>(layers)) : s;  // §2.2
-    return StackInit{s, s, s, reduced, s, reduced};
-  };
-  out.embedding = s;
-  out.encoder = stack(c.n_encoder_layers);
-  out.decoder = stack(c.n_decoder_layers);
-  return out;
+  const auto k = deepnet_constants(c.n_encoder_layers, c.n_decoder_layers, c.decoder_sublayers());
+  const bool deepnet = Registry<Seq2SeqVariant>::instance().get(c.variant).deepnorm;
+  const InitContext enc{c.d, c.d_ffn, c.n_encoder_layers, 2 * c.n_encoder_layers, c.base_sigma(),
+                        deepnet ? k.encoder_beta : 0.0};
+  const InitContext dec{c.d, c.d_ffn, c.n_decoder_layers,
+                        c.decoder_sublayers() * c.n_decoder_layers, c.base_sigma(),
+                        deepnet ? k.decoder_beta : 0.0};
+  return {init_scheme(c.init_name(), enc), init_scheme(c.init_name(), dec)};
 }
 
 // ---------------------------------------------------------------- attention, Eqs. (4)-(5)
@@ -135,6 +125,7 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(int64_t d, int64_t n_heads, bool 
 
 torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& memory,
                                               const torch::Tensor& key_mask, bool causal) {
+  TORCH_CHECK(!(causal && key_mask.defined()), "attention: causal with an explicit mask");
   const auto B = x.size(0), T = x.size(1), S = memory.size(1), d = x.size(2);
   const auto h = n_heads_, dh = d / n_heads_;
   auto heads = [&](const torch::Tensor& t, int64_t len) {
@@ -143,13 +134,13 @@ torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& x, const torc
   auto qh = heads(q(x), T), kh = heads(k(memory), S), vh = heads(v(memory), S);
   // softmax(q k^T / sqrt(d_head)) v per head (Eq. 5); masked keys get probability 0.
   std::optional<torch::Tensor> mask;
-  if (!causal && key_mask.defined()) mask = key_mask;
+  if (key_mask.defined()) mask = key_mask;
   auto o =
       at::scaled_dot_product_attention(qh, kh, vh, mask, /*dropout_p=*/0.0, /*is_causal=*/causal);
   return out(o.transpose(1, 2).reshape({B, T, d}));  // concat · W_O (Eq. 4)
 }
 
-void MultiheadAttentionImpl::init_weights(const StackInit& s) {
+void MultiheadAttentionImpl::init_weights(const InitScheme& s) {
   init_linear(q, s.q), init_linear(k, s.k), init_linear(v, s.v), init_linear(out, s.w_o);
 }
 
@@ -158,7 +149,7 @@ EncoderLayerImpl::EncoderLayerImpl(const EncoderDecoderConfig& c, const Seq2SeqV
                                    double alpha)
     : variant_(v), alpha_(alpha), dropout_(c.dropout) {
   self_attention = register_module("self_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
-  ffn = register_module("ffn", FFN(ffn_config(c)));
+  ffn = register_module("ffn", FFN(component_config(c)));
   norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
   norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
 }
@@ -184,21 +175,47 @@ torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Ten
 
 DecoderLayerImpl::DecoderLayerImpl(const EncoderDecoderConfig& c, const Seq2SeqVariant& v,
                                    double alpha)
-    : variant_(v), alpha_(alpha), dropout_(c.dropout) {
+    : variant_(v), attention_(c.decoder), alpha_(alpha), dropout_(c.dropout) {
   self_attention = register_module("self_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
-  cross_attention = register_module("cross_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
-  ffn = register_module("ffn", FFN(ffn_config(c)));
+  if (attention_ == DecoderAttention::standard)
+    cross_attention =
+        register_module("cross_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
+  ffn = register_module("ffn", FFN(component_config(c)));
   norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
   norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
-  norm3 = register_module("norm3", make_norm(c.norm, c.d, c.bias));
+  if (attention_ == DecoderAttention::standard)
+    norm3 = register_module("norm3", make_norm(c.norm, c.d, c.bias));
 }
 
 torch::Tensor DecoderLayerImpl::drop(const torch::Tensor& y) {
   return torch::dropout(y, dropout_, is_training());
 }
 
+torch::Tensor DecoderLayerImpl::cross_self(const torch::Tensor& q, const torch::Tensor& kv,
+                                           const torch::Tensor& memory,
+                                           const torch::Tensor& key_mask) {
+  // Keys/values [memory; kv] (fairseq: y = torch.cat((encoder_out, x))); the mask lets target
+  // position t see every unpadded source position and target positions <= t.
+  const auto B = kv.size(0), T = kv.size(1), S = memory.size(1);
+  auto source = key_mask.expand({B, 1, T, S});                              // (B,1,T,S)
+  auto causal = torch::ones({T, T}, key_mask.options()).tril().view({1, 1, T, T}).expand({B, 1, T, T});
+  auto mask = torch::cat({source, causal}, /*dim=*/3);                      // (B,1,T,S+T)
+  return self_attention->forward(q, torch::cat({memory, kv}, 1), mask, /*causal=*/false);
+}
+
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& y, const torch::Tensor& memory,
                                         const torch::Tensor& key_mask) {
+  if (attention_ == DecoderAttention::cross_self) {
+    if (variant_.pre_ln) {  // Pre-LN: the normalized prefix attends over [memory; itself]
+      auto h = norm1->forward(y);
+      auto y1 = y + drop(cross_self(h, h, memory, key_mask));
+      return y1 + drop(ffn(norm2->forward(y1)));
+    }
+    auto y1 = norm1->forward(alpha_ * y + drop(cross_self(y, y, memory, key_mask)));
+    auto s = alpha_ * y1 + drop(ffn(y1));
+    if (variant_.b2t) s = s + y;  // B2T connection (Takase et al. 2023)
+    return norm2->forward(s);
+  }
   auto self = [&](const torch::Tensor& t) {
     return self_attention->forward(t, t, torch::Tensor(), /*causal=*/true);
   };
@@ -227,10 +244,14 @@ EncoderDecoderImpl::EncoderDecoderImpl(EncoderDecoderConfig config) : config_(st
   const auto& c = config_;
   variant_ = Registry<Seq2SeqVariant>::instance().get(c.variant);
   if (variant_.deepnorm) {
-    const auto k = deepnet_constants(c.n_encoder_layers, c.n_decoder_layers);
+    const auto k =
+        deepnet_constants(c.n_encoder_layers, c.n_decoder_layers, c.decoder_sublayers());
     encoder_alpha_ = k.encoder_alpha, decoder_alpha_ = k.decoder_alpha;
   }
   embedding = register_parameter("embedding", torch::empty({c.vocab, c.d}));
+  stabilizers = make_stabilizers(variant_.stabilizers, component_config(c));
+  for (size_t i = 0; i < stabilizers.size(); ++i)
+    register_module("stabilizer" + std::to_string(i), stabilizers[i]);
   positions = register_buffer("positions", sinusoids(c.max_len, c.d));
   for (int64_t i = 0; i < c.n_encoder_layers; ++i)
     encoder_layers.push_back(
@@ -247,20 +268,15 @@ EncoderDecoderImpl::EncoderDecoderImpl(EncoderDecoderConfig config) : config_(st
 
 void EncoderDecoderImpl::init_weights() {
   const auto s = seq2seq_init(config_);
-  init_normal(embedding, s.embedding);
-  auto ffn_scheme = [](const StackInit& k) {
-    InitScheme i;
-    i.w1 = k.w1, i.w2 = k.w2;
-    return i;
-  };
+  init_draw(embedding, s.encoder.embedding);  // one shared embedding (the schemes agree on it)
   for (auto& l : encoder_layers) {
     l->self_attention->init_weights(s.encoder);
-    l->ffn->init_weights(ffn_scheme(s.encoder));
+    l->ffn->init_weights(s.encoder);
   }
   for (auto& l : decoder_layers) {
     l->self_attention->init_weights(s.decoder);
-    l->cross_attention->init_weights(s.decoder);
-    l->ffn->init_weights(ffn_scheme(s.decoder));
+    if (l->cross_attention) l->cross_attention->init_weights(s.decoder);
+    l->ffn->init_weights(s.decoder);
   }
 }
 
@@ -275,8 +291,9 @@ torch::Tensor EncoderDecoderImpl::embed(const torch::Tensor& tokens) {
         torch::full({tokens.size(0), T, 1}, 1.0 - config_.word_dropout, e.options()));
     e = e * keep;
   }
-  if (variant_.scaled_embed) e = e * std::sqrt(static_cast<double>(config_.d));
+  for (auto& s : stabilizers) e = s->token_embedding(e);  // Scaled Embed: token embeddings only
   e = e + positions.slice(0, 0, T).unsqueeze(0);
+  for (auto& s : stabilizers) e = s->embed(e);
   return torch::dropout(e, config_.dropout, is_training());
 }
 
@@ -309,8 +326,9 @@ int64_t param_count(const EncoderDecoderConfig& c) {
   const int64_t attn = 4 * c.d * c.d + b * 4 * c.d;
   const int64_t ffn = 2 * c.d * c.d_ffn + b * (c.d_ffn + c.d);
   const bool pre_ln = Registry<Seq2SeqVariant>::instance().get(c.variant).pre_ln;
+  const int64_t k = c.decoder_sublayers();  // attentions + FFN, one norm each
   return c.vocab * c.d + c.n_encoder_layers * (attn + ffn + 2 * norm) +
-         c.n_decoder_layers * (2 * attn + ffn + 3 * norm) + (pre_ln ? 2 * norm : 0);
+         c.n_decoder_layers * ((k - 1) * attn + ffn + k * norm) + (pre_ln ? 2 * norm : 0);
 }
 
 }  // namespace spikebench::models

@@ -16,9 +16,17 @@
 
 #include "core/registry.h"
 #include "models/decoder.h"
+#include "models/init.h"
 #include "models/norm.h"
+#include "models/stabilizer.h"
 
 namespace spikebench::models {
+
+/// The decoder's attention: Peitz et al. (2019)'s cross+self attention (one attention whose
+/// keys/values are [encoder outputs; causal target prefix], fairseq's --cross-self-attention
+/// --no-cross-attention; App. D) or the standard separate self- and cross-attention.
+enum class DecoderAttention { cross_self, standard };
+const EnumNames<DecoderAttention>& decoder_attention_names();
 
 struct EncoderDecoderConfig {
   int64_t vocab = 50261;          // V: shared vocabulary (GPT-2 BPE + pad, bos, eos, unk)
@@ -33,15 +41,18 @@ struct EncoderDecoderConfig {
   bool bias = true;               // linear and norm biases
   std::string variant = "preln_scaled_embed";  // registered Seq2SeqVariant
   std::string norm = "layernorm";              // registered norm
-  std::string init;                            // plain | scaled | deepnet; empty = the variant's
-  Activation activation = Activation::relu;     // F of Eq. (3); ReLU as in Vaswani et al. (2017)
+  std::string init;                            // registered init; empty = the variant's
+  Activation activation = Activation::relu;    // F of Eq. (3); ReLU as in Vaswani et al. (2017)
+  DecoderAttention decoder = DecoderAttention::cross_self;  // Peitz et al. (2019), App. D
   int64_t pad = 0;                             // padding id (masked keys, ignored targets)
   double sigma = 0.0;                          // σ of §2.2; 0 = sqrt(2/(5d))
 
   int64_t d_head() const { return d / n_heads; }
   double base_sigma() const;
-  /// The init scheme in effect: `init`, else the variant's.
+  /// The init in effect: `init`, else the variant's.
   std::string init_name() const;
+  /// Residual branches per decoder layer: 2 with cross+self attention, 3 with separate ones.
+  int64_t decoder_sublayers() const { return decoder == DecoderAttention::cross_self ? 2 : 3; }
   /// Throws spikebench::Error naming the inconsistent field.
   void validate() const;
 };
@@ -54,21 +65,28 @@ struct MtFlavor {
 const std::vector<MtFlavor>& mt_flavors();
 const MtFlavor& mt_flavor(const std::string& name);
 
-/// A variant's architecture, chosen by name (registered in models/encdec_variants.cpp).
+/// A variant's architecture, chosen by name (registered in models/encdec_variants.cpp): a layer
+/// arrangement, a registered init and registered (model-level) stabilizers.
 struct Seq2SeqVariant {
   static constexpr const char* kKind = "encoder-decoder variant";
-  std::string summary;       // one line with its paper
-  bool pre_ln = false;       // Pre-LN layers and a final norm per stack (else Post-LN)
-  bool b2t = false;          // bottom-to-top connection: layer input added before the last LN
-  bool deepnorm = false;     // DeepNorm residual x_{l+1} = LN(α x + G(x)) (Wang et al. 2022)
-  std::string init;          // default init: plain | scaled | deepnet
-  bool scaled_embed = true;  // embeddings · sqrt(d) (Vaswani et al. 2017 §3.4; §3.2 here)
+  std::string summary;                   // one line with its paper
+  bool pre_ln = false;                   // Pre-LN layers and a final norm per stack (else Post-LN)
+  bool b2t = false;                      // bottom-to-top connection: layer input added before the last LN
+  bool deepnorm = false;                 // DeepNorm residual x_{l+1} = LN(α x + G(x)) (Wang et al. 2022)
+  std::string init;                      // default registered init (models/inits/)
+  std::vector<std::string> stabilizers;  // registered stabilizers (scaled_embed, ...)
 };
 
 /// DeepNet's constants for an encoder-decoder with N encoder and M decoder layers (Wang et al.
 /// 2022, "DeepNet: Scaling Transformers to 1,000 Layers", Table 1 / Fig. 2):
 ///   encoder α = 0.81 (N⁴M)^(1/16), β = 0.87 (N⁴M)^(-1/16); decoder α = (3M)^(1/4), β =
-///   (12M)^(-1/4).
+///   (12M)^(-1/4) for the standard decoder of 3 sub-layers per layer.
+/// Table 1's decoder rows follow one pattern in the stack's residual branches K: α = K^(1/4),
+/// β = (4K)^(-1/4) — decoder-only K = 2M ((2M)^(1/4), (8M)^(-1/4)), encoder-decoder decoder
+/// K = 3M (self, cross and FFN per layer). Peitz et al.'s cross+self decoder has 2 branches per
+/// layer, K = 2M, so its constants are the decoder-only ones (decoder_sublayers = 2). The
+/// encoder's constants account for the decoder attending to the encoder in every layer, which
+/// the cross+self decoder still does: they are kept as Table 1 gives them.
 /// The encoder β constant: Table 1 prints 0.87; the authors' torchscale code divides by 1.15
 /// (= 0.8696). We use the paper's 0.87 (kDeepNetEncoderBeta), recorded in the results attrs.
 struct DeepNetConstants {
@@ -76,29 +94,25 @@ struct DeepNetConstants {
 };
 inline constexpr double kDeepNetEncoderAlpha = 0.81;
 inline constexpr double kDeepNetEncoderBeta = 0.87;
-DeepNetConstants deepnet_constants(int64_t n_encoder_layers, int64_t n_decoder_layers);
+DeepNetConstants deepnet_constants(int64_t n_encoder_layers, int64_t n_decoder_layers,
+                                   int64_t decoder_sublayers = 3);
 
-/// σ per weight role of one stack (W_Q, W_K, W_V, W_O of Eqs. 4-5; W1, W2 of Eq. 3).
-struct StackInit {
-  double q = 0, k = 0, v = 0, w_o = 0, w1 = 0, w2 = 0;
-};
+/// The encoder's and the decoder's init scheme (the registered init of the config, with each
+/// stack's layers, residual branches and DeepNet β).
 struct Seq2SeqInit {
-  double embedding = 0;
-  StackInit encoder, decoder;
+  InitScheme encoder, decoder;
 };
-/// plain: all N(0, σ); scaled: W_O, W2 at σ/sqrt(2L) with L the stack's layers (§2.2);
-/// deepnet: Xavier-normal with gain β on W_V, W_O, W1, W2 and gain 1 on W_Q, W_K, embeddings
-/// N(0, d^-1/2) (Wang et al. 2022 Fig. 2 and torchscale).
 Seq2SeqInit seq2seq_init(const EncoderDecoderConfig& c);
 
-/// Multi-head attention, Eqs. (4)-(5): queries from x, keys/values from `memory` (x itself for
-/// self-attention). key_mask (B,1,1,S) bool, true = attend; `causal` for decoder self-attention.
+/// Multi-head attention, Eqs. (4)-(5): queries from x (B,T,d), keys/values from `memory`
+/// (B,S,d; x itself for self-attention). `mask` (B or 1, 1, T or 1, S) bool, true = attend
+/// (undefined: attend everywhere); `causal` for decoder self-attention without a mask.
 class MultiheadAttentionImpl : public torch::nn::Module {
  public:
   MultiheadAttentionImpl(int64_t d, int64_t n_heads, bool bias);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& memory,
-                        const torch::Tensor& key_mask, bool causal);  // (B,T,d) -> (B,T,d)
-  void init_weights(const StackInit& s);
+                        const torch::Tensor& mask, bool causal);  // (B,T,d) -> (B,T,d)
+  void init_weights(const InitScheme& s);
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, out{nullptr};
 
  private:
@@ -122,7 +136,10 @@ class EncoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(EncoderLayer);
 
-/// Decoder layer: causal self-attention, cross-attention over the encoder output, FFN.
+/// Decoder layer. cross_self (Peitz et al. 2019): one attention of the target prefix over
+/// [encoder outputs; the layer's own (causal) inputs], then the FFN — 2 sub-layers. standard:
+/// causal self-attention, cross-attention over the encoder output, FFN — 3 sub-layers
+/// (cross_attention and norm3 are null in cross_self).
 class DecoderLayerImpl : public torch::nn::Module {
  public:
   DecoderLayerImpl(const EncoderDecoderConfig& c, const Seq2SeqVariant& v, double alpha);
@@ -134,7 +151,12 @@ class DecoderLayerImpl : public torch::nn::Module {
 
  private:
   torch::Tensor drop(const torch::Tensor& y);
+  /// The cross+self attention of queries q over [memory; kv] with the source mask and a causal
+  /// mask over the target part.
+  torch::Tensor cross_self(const torch::Tensor& q, const torch::Tensor& kv,
+                           const torch::Tensor& memory, const torch::Tensor& key_mask);
   Seq2SeqVariant variant_;
+  DecoderAttention attention_;
   double alpha_, dropout_;
 };
 TORCH_MODULE(DecoderLayer);
@@ -164,6 +186,7 @@ class EncoderDecoderImpl : public torch::nn::Module {
 
   torch::Tensor embedding;  // E: (V, d), shared by both stacks and tied with the output layer
   torch::Tensor positions;  // buffer (max_len, d): sinusoidal positions
+  std::vector<std::shared_ptr<StabilizerImpl>> stabilizers;  // the variant's (Scaled Embed, ...)
   std::vector<EncoderLayer> encoder_layers;
   std::vector<DecoderLayer> decoder_layers;
   std::shared_ptr<NormImpl> encoder_norm, decoder_norm;  // Pre-LN only
@@ -176,7 +199,8 @@ class EncoderDecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(EncoderDecoder);
 
-/// Exact parameter count of the encoder-decoder (tied embeddings, no learned positions).
+/// Exact parameter count of the encoder-decoder (tied embeddings, no learned positions; the
+/// stabilizers' own parameters are not counted).
 int64_t param_count(const EncoderDecoderConfig& c);
 
 }  // namespace spikebench::models

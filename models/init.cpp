@@ -2,19 +2,32 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace spikebench::models {
 
-InitScheme init_scheme(const ModelConfig& config) {
-  return Registry<InitKind>::instance().get(config.init).sigmas(config);
+InitContext lm_init_context(const ModelConfig& c) {
+  return {c.d, c.d_ffn, c.n_layers, 2 * c.n_layers, c.base_sigma(), 0.0};
 }
 
-void init_normal(const torch::Tensor& w, double sigma) {
+InitScheme init_scheme(const std::string& name, const InitContext& context) {
+  return Registry<InitKind>::instance().get(name).scheme(context);
+}
+
+void init_draw(const torch::Tensor& w, const Draw& draw) {
   torch::NoGradGuard no_grad;
-  w.normal_(0.0, sigma);
+  if (draw.uniform) {
+    const double a = draw.std * std::sqrt(3.0);
+    w.uniform_(-a, a);
+  } else {
+    w.normal_(0.0, draw.std);
+  }
 }
 
-void init_linear(const torch::nn::Linear& l, double sigma) {
-  init_normal(l->weight, sigma);
+void init_normal(const torch::Tensor& w, double sigma) { init_draw(w, {sigma, false}); }
+
+void init_linear(const torch::nn::Linear& l, const Draw& draw) {
+  init_draw(l->weight, draw);
   if (l->bias.defined()) {
     torch::NoGradGuard no_grad;
     l->bias.zero_();

@@ -1,6 +1,10 @@
 #pragma once
-// Initialization schemes chosen by name (§2.2, App. C): each returns the standard deviation of
-// N(0, σ) for every weight role; modules apply σ to the tensors they own (biases 0, gains 1).
+// Initialization schemes chosen by name (§2.2, App. C, App. D): each returns, for every weight
+// role of one stack of layers, the distribution its weights are drawn from; modules apply them
+// to the tensors they own (biases 0, norm gains 1). One registry serves the decoder LM (one
+// stack of N layers with 2 residual branches each) and the encoder-decoder (an encoder stack,
+// and a decoder stack of 2 branches per layer with Peitz et al.'s cross+self attention, 3 with
+// separate self- and cross-attention).
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
@@ -12,29 +16,48 @@
 
 namespace spikebench::models {
 
-/// σ per weight role of the decoder (W_QKV = W_Q, W_K, W_V of Eq. 5; W_O of Eq. 4; W1, W2 of Eq.
-/// 3).
+/// N(0, std), or the uniform distribution with that standard deviation (U(-a, a), a = std·√3;
+/// Xavier uniform).
+struct Draw {
+  double std = 0;
+  bool uniform = false;
+};
+
+/// The distribution per weight role (W_Q, W_K, W_V of Eq. 5; W_O of Eq. 4; W1, W2 of Eq. 3).
 struct InitScheme {
-  double embedding = 0;  // token embedding E (tied with the output layer)
-  double position = 0;   // learned positions P
-  double qkv = 0;        // W_Qi, W_Ki, W_Vi
-  double w_o = 0;        // W_O
-  double w1 = 0;         // W_1
-  double w2 = 0;         // W_2
+  Draw embedding;  // token embedding E (tied with the output layer)
+  Draw position;   // learned positions P (decoder LM)
+  Draw q, k, v;    // W_Qi, W_Ki, W_Vi
+  Draw w_o;        // W_O
+  Draw w1;         // W_1
+  Draw w2;         // W_2
+};
+
+/// What an init may depend on: the widths, the stack's layers and residual branches, σ.
+struct InitContext {
+  int64_t d = 0, d_ffn = 0;
+  int64_t layers = 0;            // layers of this stack
+  int64_t branches = 0;          // residual branches of this stack (sub-layers: 2 per LM layer)
+  double sigma = 0;              // σ of §2.2 (sqrt(2/(5d)) unless set)
+  double deepnet_beta = 0;       // DeepNet's β for this stack; 0 outside an encoder-decoder
 };
 
 struct InitKind {
   static constexpr const char* kKind = "init";
   std::string formula;  // for `spikebench show`
-  std::function<InitScheme(const ModelConfig&)> sigmas;
+  std::function<InitScheme(const InitContext&)> scheme;
 };
 
-/// The σ table of the registered init `config.init`.
-InitScheme init_scheme(const ModelConfig& config);
+/// The decoder LM's context: N layers, 2N branches, the config's σ.
+InitContext lm_init_context(const ModelConfig& config);
+/// The scheme of the registered init `name` (throws listing the valid names).
+InitScheme init_scheme(const std::string& name, const InitContext& context);
 
-/// w ~ N(0, σ) in place (global torch RNG), outside autograd.
+/// w drawn from `draw` in place (global torch RNG), outside autograd.
+void init_draw(const torch::Tensor& w, const Draw& draw);
+/// w ~ N(0, σ) in place.
 void init_normal(const torch::Tensor& w, double sigma);
-/// A linear layer's weight ~ N(0, σ), its bias (if any) zero.
-void init_linear(const torch::nn::Linear& l, double sigma);
+/// A linear layer's weight drawn from `draw`, its bias (if any) zero.
+void init_linear(const torch::nn::Linear& l, const Draw& draw);
 
 }  // namespace spikebench::models

@@ -1,8 +1,10 @@
 #pragma once
 // Stabilizers chosen by name: each is one file with one registration line, hooking into the
-// places a published stabilizer acts on — the embeddings that enter layer 1 (Vanilla,
-// EmbedDetach Eq. 14, EmbedLN, ScaledEmbed §3.2), the attention queries/keys (QK-LayerNorm),
-// sub-layer outputs (norm after Proj/FC2), or an auxiliary loss on the logits (z-loss).
+// places a published stabilizer acts on — the token embeddings (ScaledEmbed §3.2), the
+// embeddings that enter layer 1 (Vanilla, EmbedDetach Eq. 14, EmbedLN), the attention
+// queries/keys (QK-LayerNorm), sub-layer outputs (norm after Proj/FC2), or an auxiliary loss on
+// the logits (z-loss). A stabilizer with per-layer parameters registers a per-layer factory:
+// each block owns its instance, so a layer's parameters include its stabilizer's.
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
@@ -19,27 +21,44 @@ enum class Sublayer { kAttention, kFFN };
 
 class StabilizerImpl : public torch::nn::Module {
  public:
+  /// e: (B,T,d) token embeddings E[tokens], before the positions are added.
+  virtual torch::Tensor token_embedding(const torch::Tensor& e) { return e; }
   /// x: (B,T,d) token + position embeddings; returns the input of layer 1 (the first shortcut).
   virtual torch::Tensor embed(const torch::Tensor& x) { return x; }
-  /// q, k: (B,h,T,d_head) before the scaled dot product of Eq. (5), in layer `layer`.
-  virtual void attention_qk(torch::Tensor& /*q*/, torch::Tensor& /*k*/, int64_t /*layer*/) {}
+  /// q, k: (B,h,T,d_head) before the scaled dot product of Eq. (5).
+  virtual void attention_qk(torch::Tensor& /*q*/, torch::Tensor& /*k*/) {}
   /// y: (B,T,d) output of Attention (Eq. 4) or FFN (Eq. 3) before it joins the shortcut.
-  virtual torch::Tensor sublayer(const torch::Tensor& y, int64_t /*layer*/, Sublayer /*which*/) {
-    return y;
-  }
+  virtual torch::Tensor sublayer(const torch::Tensor& y, Sublayer /*which*/) { return y; }
   /// An auxiliary loss from the logits (B,T,V), or an undefined tensor.
   virtual torch::Tensor auxiliary_loss(const torch::Tensor& /*logits*/) { return {}; }
 };
 
 struct StabilizerKind {
   static constexpr const char* kKind = "stabilizer";
+  using Factory = std::function<std::shared_ptr<StabilizerImpl>(const ModelConfig&)>;
   std::string summary;  // one line, with the paper / equation it implements
-  std::function<std::shared_ptr<StabilizerImpl>(const ModelConfig&)> make;
+  Factory make;         // the model-level instance (embedding and loss hooks), or null
+  Factory make_layer;   // one instance per layer (attention and sub-layer hooks), or null
 };
 
-#define SPIKEBENCH_STABILIZER(name, summary, Class)        \
-  SPIKEBENCH_REGISTER(                                     \
-      ::spikebench::models::StabilizerKind, name, summary, \
-      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); })
+/// The model-level instances of `names` (those with a model-level part), in order.
+std::vector<std::shared_ptr<StabilizerImpl>> make_stabilizers(const std::vector<std::string>& names,
+                                                              const ModelConfig& config);
+/// The per-layer instances of `names` for one layer, in order.
+std::vector<std::shared_ptr<StabilizerImpl>> make_layer_stabilizers(
+    const std::vector<std::string>& names, const ModelConfig& config);
 
 }  // namespace spikebench::models
+
+/// A stabilizer acting on embeddings or the loss: one instance per model.
+#define SPIKEBENCH_STABILIZER(name, summary, Class)                                           \
+  SPIKEBENCH_REGISTER(                                                                        \
+      ::spikebench::models::StabilizerKind, name, summary,                                    \
+      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); }, \
+      nullptr)
+
+/// A stabilizer acting inside a layer (attention, sub-layer outputs): one instance per layer.
+#define SPIKEBENCH_LAYER_STABILIZER(name, summary, Class)                                      \
+  SPIKEBENCH_REGISTER(                                                                         \
+      ::spikebench::models::StabilizerKind, name, summary, nullptr,                            \
+      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); })

@@ -250,24 +250,30 @@ def mean_metric(runs, path):
 
 
 def ppl_table(f, spec, paper):
-    """Our zero-shot perplexities per method (and lr) beside the paper's table."""
+    """Our zero-shot perplexities per method (and lr) beside the paper's table. The paper's
+    LAMBADA column is compared with our per-word perplexity (GPT-2 paper / lm-eval-harness
+    lambada_openai convention); the per-token value is shown beside it."""
     ref = paper.get(spec["paper"], {})
     rows = []
     for (method, lr), runs in sorted(group_runs(f, ("method", "lr")).items()):
         statuses = ",".join(sorted({attr(g, "status") for _, g in runs}))
-        ours_w = mean_metric(runs, "eval/wikitext_adjusted_ppl")
-        ours_l = mean_metric(runs, "eval/lambada_ppl")
-        ours_a = mean_metric(runs, "eval/lambada_acc")
+        diverged = statuses.startswith("diverged")
+        ours = [mean_metric(runs, p) for p in ("eval/wikitext_adjusted_ppl", "eval/lambada_ppl_word",
+                                               "eval/lambada_ppl_token", "eval/lambada_acc")]
         paper_cells = []
         for size, table_ in ref.items():
             m = table_.get(method, {}) if isinstance(table_, dict) else {}
             for metric in ("wikitext", "lambada"):
                 v = m.get(metric, "")
                 paper_cells.append(f"{size} {metric}: " + (", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else str(v)))
-        rows.append([method, fmt(lr), statuses, "N/A" if statuses.startswith("diverged") else fmt(ours_w),
-                     "N/A" if statuses.startswith("diverged") else fmt(ours_l), fmt(ours_a), "; ".join(paper_cells)])
-    return (f"<h2>{html.escape(spec.get('title', 'Perplexities'))}</h2><p>{html.escape(spec.get('note', ''))}</p>" +
-            table(rows, ["method", "lr", "status", "WikiText adjusted ppl (ours)", "LAMBADA ppl (ours)",
+        rows.append([method, fmt(lr), statuses, len(runs)] +
+                    ["N/A" if diverged else fmt(x) for x in ours[:3]] + [fmt(ours[3]), "; ".join(paper_cells)])
+    return (f"<h2>{html.escape(spec.get('title', 'Perplexities'))}</h2><p>{html.escape(spec.get('note', ''))} "
+            "Values are means over the seeds shown. LAMBADA: the paper's column is read as per-word "
+            "perplexity (exp of the mean target-word NLL per example) and compared with ours per word; "
+            "per target token is shown beside it.</p>" +
+            table(rows, ["method", "lr", "status", "seeds", "WikiText adjusted ppl (ours)",
+                         "LAMBADA ppl per word (ours; paper's convention)", "LAMBADA ppl per token (ours)",
                          "LAMBADA acc (ours)", "paper"]))
 
 

@@ -48,7 +48,7 @@ models::ModelConfig model_config(const config::Reader& r) {
   if (auto v = r.maybe_real("sigma", 0, INFINITY, /*open_lo=*/true)) c.sigma = *v;
   if (auto v = r.maybe_integer("sigma_d", 1)) {
     if (r.has("sigma")) r.error("sigma_d", "set sigma or sigma_d, not both");
-    c.sigma = std::sqrt(2.0 / (5.0 * static_cast<double>(*v)));  // §2.2 at width sigma_d
+    c.sigma_d = *v;  // σ of §2.2 at width sigma_d; Scaled Embed then scales by sqrt(sigma_d)
   }
   c.embed_detach_gamma = r.real("embed_detach_gamma", 0, 1);
   c.z_loss = r.real("z_loss", 0, INFINITY);

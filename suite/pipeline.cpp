@@ -8,12 +8,15 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <thread>
 
 #include "core/data_dir.h"
 #include "core/error.h"
 #include "suite/config/yaml.h"
 #include "suite/engine/distributed.h"
+#include "suite/jobs.h"
 #include "suite/progress.h"
 #include "suite/results/store.h"
 #include "suite/run_cache.h"
@@ -176,6 +179,130 @@ void execute(const Study& study, const RunOptions& o, const Runner& runner, cons
   }
 }
 
+/// What the run loops share.
+struct Executor {
+  const Study& study;
+  const RunOptions& o;
+  const Runner& runner;
+  const Environment& env;
+  results::Group& root;
+  fs::path ckpt_root;
+  std::function<void()> flush;
+  Progress& progress;
+  bool main_rank;
+};
+
+/// Marks the run's group as started; true when it still has to run (not finished before an
+/// interruption, not reused from an identical run of an earlier artifact).
+bool begin_run(Executor& ex, const RunSpec& run, size_t index, size_t total) {
+  results::Group& g = ex.root.group("runs/" + run.name);
+  if (ex.main_rank)
+    std::fprintf(stderr, "[%zu/%zu] %s %s\n", index, total, ex.study.name.c_str(), run.name.c_str());
+  if (ex.o.resume && finished(g)) return false;
+  g.attrs["method"] = run.method;
+  g.attrs["size"] = run.size;
+  g.attrs["seed"] = static_cast<int64_t>(run.seed);
+  if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
+  g.attrs["status"] = std::string("running");
+  g.attrs["config"] = config::flow(run.config);
+  if (!reuse(ex.study, ex.o, run, g)) return true;
+  if (ex.main_rank) std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
+  ex.flush();
+  return false;
+}
+
+void run_sequential(Executor& ex, const std::vector<RunSpec>& runs) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& run = runs[i];
+    if (!begin_run(ex, run, i + 1, runs.size())) continue;
+    results::Group& g = ex.root.group("runs/" + run.name);
+    execute(ex.study, ex.o, ex.runner, run, g,
+            {run, g, ex.env, ex.ckpt_root / run.name, ex.o.resume, ex.progress, ex.flush, ex.o.comm.get()});
+    ex.flush();
+  }
+}
+
+/// The command line of a worker that runs `run` into `file`.
+std::vector<std::string> worker_argv(const Executor& ex, const RunSpec& run, const fs::path& file,
+                                     int jobs) {
+  const auto& o = ex.o;
+  std::vector<std::string> argv = {self_executable().string(), "worker",
+                                   ex.study.embedded ? ex.study.name : ex.study.source,
+                                   "--scale", o.scale, "--seeds", std::to_string(o.seeds),
+                                   "--run", run.name, "--file", file.string(),
+                                   "--checkpoint-dir", (ex.ckpt_root / run.name).string()};
+  if (!ex.env.data_dir.empty()) argv.insert(argv.end(), {"--data-dir", ex.env.data_dir.string()});
+  if (o.resume) argv.push_back("--resume");
+  for (const auto& s : o.sets) argv.insert(argv.end(), {"--set", s});
+  if (jobs == 1 && ex.main_rank) argv.push_back("--progress");  // one worker: its progress line
+  return argv;
+}
+
+/// Runs the grid points in `o.jobs` worker processes; the parent alone writes the results
+/// file, adding each run as its worker ends. A failed run stops new starts and, once the
+/// running ones have ended, the study (as in a sequential run).
+void run_parallel(Executor& ex, const std::vector<RunSpec>& runs, int jobs) {
+  if (ex.o.comm) fail("--jobs > 1 cannot be combined with data parallelism (one process per rank)");
+  const fs::path jobs_dir = ex.ckpt_root.string() + ".jobs";
+  fs::create_directories(jobs_dir);
+  JobPool pool(jobs);
+  std::string error;
+  size_t next = 0, done = 0;
+  auto file_of = [&](const RunSpec& r) { return jobs_dir / (r.name + ".h5"); };
+  while (next < runs.size() || !pool.idle()) {
+    while (error.empty() && next < runs.size() && pool.has_free_slot()) {
+      const auto& run = runs[next++];
+      if (!begin_run(ex, run, next, runs.size())) {
+        ++done;
+        continue;
+      }
+      const fs::path file = file_of(run);
+      if (ex.o.resume && !fs::exists(file)) {  // rows an earlier in-process run left
+        results::Group one;
+        one.group("runs/" + run.name) = results::clone(ex.root.group("runs/" + run.name));
+        results::save(one, file);
+      }
+      // A run's thread count is fixed from the process's start: OpenMP and MKL read these once
+      // (a pool that started with every core and was set to 1 later computes differently).
+      std::vector<std::string> env;
+      if (const int t = ex.runner.cost(run.config).threads; t > 0)
+        env = {"OMP_NUM_THREADS=" + std::to_string(t), "MKL_NUM_THREADS=" + std::to_string(t)};
+      pool.start(static_cast<int64_t>(next - 1), worker_argv(ex, run, file, jobs), env);
+      ex.flush();  // the results file lists the run as running (its rows are the worker's)
+    }
+    if (pool.idle()) break;
+    const auto f = pool.wait_any();
+    const RunSpec& run = runs[static_cast<size_t>(f.id)];
+    results::Group& g = ex.root.group("runs/" + run.name);
+    if (fs::exists(file_of(run))) {
+      auto one = results::load(file_of(run));
+      if (const auto* r = one.find_group("runs/" + run.name)) g = results::clone(*r);
+    }
+    ++done;
+    const std::string status = g.has_attr("status") ? g.attr_string("status") : "missing";
+    if (f.exit_code != 0 || status == "running" || status.rfind("failed", 0) == 0) {
+      if (status == "running" || status == "missing") g.attrs["status"] = "failed: worker exited " + std::to_string(f.exit_code);
+      if (error.empty())
+        error = ex.study.name + " run " + run.name + " " + g.attr_string("status") +
+                " (partial results kept; --resume continues)";
+    } else {
+      if (ex.o.cache) {
+        g.attrs["reused_from"] = ex.study.name + "/" + run.name;
+        ex.o.cache->store(ex.study.runner + "\n" + config::flow(run.config), g);
+        g.attrs.erase("reused_from");
+      }
+      std::error_code ec;
+      fs::remove(file_of(run), ec);
+    }
+    if (ex.main_rank)
+      std::fprintf(stderr, "  %s: %s (%zu/%zu done)\n", run.name.c_str(), g.attr_string("status").c_str(), done, runs.size());
+    ex.flush();
+  }
+  if (!error.empty()) throw Error(error);
+  std::error_code ec;
+  fs::remove_all(jobs_dir, ec);
+}
+
 }  // namespace
 
 RunReport run_study(const Study& study, const RunOptions& o) {
@@ -208,30 +335,18 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   flush();
 
   Progress progress(main_rank);
-  int index = 0;
+  Executor ex{study, o, runner, env, root, ckpt_root, flush, progress, main_rank};
+  // Every run executes in a fresh worker process whose thread count is fixed from its start,
+  // so results do not depend on --jobs or on what ran before; data-parallel ranks (one process
+  // per device already) run in this process.
+  if (o.comm)
+    run_sequential(ex, runs);
+  else
+    run_parallel(ex, runs, o.jobs > 0 ? o.jobs : auto_jobs(study, o));
   for (const auto& run : runs) {
-    results::Group& g = root.group("runs/" + run.name);
-    if (main_rank)
-      std::fprintf(stderr, "[%d/%zu] %s %s\n", ++index, runs.size(), study.name.c_str(),
-                   run.name.c_str());
-    if (!(o.resume && finished(g))) {  // else: finished before the interruption
-      g.attrs["method"] = run.method;
-      g.attrs["size"] = run.size;
-      g.attrs["seed"] = static_cast<int64_t>(run.seed);
-      if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
-      g.attrs["status"] = std::string("running");
-      g.attrs["config"] = config::flow(run.config);
-      if (reuse(study, o, run, g)) {
-        if (main_rank)
-          std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
-      } else {
-        execute(study, o, runner, run, g,
-                {run, g, env, ckpt_root / run.name, o.resume, progress, flush, o.comm.get()});
-      }
-      flush();
-    }
     ++report.runs;
-    if (g.attr_string("status").rfind("diverged", 0) == 0) ++report.diverged;
+    if (root.group("runs/" + run.name).attr_string("status").rfind("diverged", 0) == 0)
+      ++report.diverged;
   }
   root.attrs["end_time"] = now_iso();
   report.writer = main_rank;
@@ -244,6 +359,47 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   std::error_code ec;
   fs::remove_all(ckpt_root, ec);  // finished: checkpoints are no longer needed
   return report;
+}
+
+int run_one(const Study& study, const RunOptions& o, const std::string& run_name,
+            const fs::path& file, const fs::path& checkpoint_dir, bool show_progress) {
+  const auto runs = study.runs(o.scale, o.seeds, o.sets);
+  const auto it = std::find_if(runs.begin(), runs.end(), [&](const RunSpec& r) { return r.name == run_name; });
+  if (it == runs.end()) fail(study.name, ": no run '", run_name, "' at scale ", o.scale);
+  const Runner& runner = Registry<Runner>::instance().get(study.runner);
+  const Environment env{runner.needs_data ? resolve_data_dir(o.data_dir) : fs::path(), cuda_available()};
+  results::Group root;
+  if (o.resume && fs::exists(file)) root = results::load(file);
+  results::Group& g = root.group("runs/" + run_name);
+  g.attrs["method"] = it->method;
+  g.attrs["size"] = it->size;
+  g.attrs["seed"] = static_cast<int64_t>(it->seed);
+  if (!std::isnan(it->lr)) g.attrs["lr"] = it->lr;
+  g.attrs["status"] = std::string("running");
+  g.attrs["config"] = config::flow(it->config);
+  auto flush = [&] { results::save(root, file); };
+  Progress progress(show_progress);
+  RunOptions quiet = o;
+  quiet.cache = nullptr;
+  try {
+    execute(study, quiet, runner, *it, g, {*it, g, env, checkpoint_dir, o.resume, progress, flush, nullptr});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "spikebench worker: %s\n", e.what());
+    return 1;  // execute() saved the failed status
+  }
+  flush();
+  return 0;
+}
+
+int auto_jobs(const Study& study, const RunOptions& o) {
+  const Runner& runner = Registry<Runner>::instance().get(study.runner);
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int threads = 1;
+  for (const auto& r : study.runs(o.scale, o.seeds, o.sets)) {
+    const int t = runner.cost(r.config).threads;
+    threads = std::max(threads, t <= 0 ? cores : t);
+  }
+  return std::max(1, cores / threads);
 }
 
 std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options& o) {

@@ -30,6 +30,8 @@ struct RunOptions {
   std::shared_ptr<engine::Communicator> comm;
   /// Runs finished earlier in this process, reused when a config repeats (`reproduce`).
   std::shared_ptr<RunCache> cache;
+  /// Runs executed at once, each in its own `spikebench worker` process (1: in this process).
+  int jobs = 1;
 };
 
 struct RunReport {
@@ -42,6 +44,17 @@ struct RunReport {
 };
 
 RunReport run_study(const Study& study, const RunOptions& options);
+
+/// Runs the grid point `run_name` of `study` in this process into `file`, a results file of
+/// that run alone (what a --jobs worker does). Returns 0, or 1 when the run failed (its status
+/// says why).
+int run_one(const Study& study, const RunOptions& options, const std::string& run_name,
+            const std::filesystem::path& file, const std::filesystem::path& checkpoint_dir,
+            bool show_progress = false);
+
+/// `--jobs 0`: as many processes as the cores allow for the runs' thread counts (measured
+/// fastest for the single-thread cpu proxies: bench/README.md); 1 for runs that use every core.
+int auto_jobs(const Study& study, const RunOptions& options);
 
 /// Re-evaluates the checks of a results file from the file alone; rewrites its /checks.
 std::vector<checks::Outcome> recheck(const std::filesystem::path& file, const checks::Options& o);

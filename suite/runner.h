@@ -33,6 +33,7 @@ struct Environment {
 struct Cost {
   double tokens = 0, flops = 0;
   bool estimated = true;  // false: the runner has no FLOPs model (the plan says so)
+  int threads = 0;        // intra-op threads the run uses (0: every core), for --jobs
 };
 
 /// Defaults for the optional parts of a runner config.

@@ -45,6 +45,7 @@ const char* kGridKeys = R"(
 sizes: model flavors
 lrs: learning rates
 seeds: number of seeds
+first_seed: the first seed (default 0; a pilot uses other seeds than the verdicts)
 methods: subset of methods to run
 )";
 
@@ -136,6 +137,8 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   if (grid["lrs"]) lrs = grid["lrs"].as<std::vector<double>>();
   const int seeds =
       seeds_override > 0 ? seeds_override : (grid["seeds"] ? grid["seeds"].as<int>() : 1);
+  const int first_seed = grid["first_seed"] ? config::get<int>(grid, "first_seed", where + ".grid") : 0;
+  if (seeds < 1 || first_seed < 0) fail(where, ".grid: seeds must be >= 1 and first_seed >= 0");
 
   YAML::Node base = config::merge(runner_defaults, root["defaults"]);
   base = config::merge(base, scale_node["defaults"]);
@@ -144,20 +147,24 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
     if (!methods[m]) fail(where, ".grid.methods: unknown method '", m, "'");
     for (const auto& size : sizes)
       for (size_t li = 0; li < std::max<size_t>(1, lrs.size()); ++li)
-        for (int seed = 0; seed < seeds; ++seed) {
+        for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
           RunSpec r;
           r.method = m, r.size = size, r.seed = seed;
           YAML::Node cfg = config::merge(base, methods[m]);
           cfg["size"] = size;
           cfg["seed"] = seed;
+          if (!lrs.empty()) cfg["lr"] = lrs[li];
+          cfg = config::apply_overrides(cfg, sets);
+          // The name and attributes carry the lr the run uses (a --set lr=... included).
           r.name = m + "-" + size;
           if (!lrs.empty()) {
-            r.lr = lrs[li];
-            cfg["lr"] = r.lr;
+            r.lr = config::get<double>(cfg, "lr", where);
             r.name += "-lr" + format_lr(r.lr);
           }
           r.name += "-s" + std::to_string(seed);
-          cfg = config::apply_overrides(cfg, sets);
+          for (const auto& other : out)
+            if (other.name == r.name)
+              fail(where, ": two runs named '", r.name, "' (a --set made grid points equal?)");
           config::require_known_keys(
               cfg, runner_defaults,
               source + ": run '" + r.name + "' (runner " + this->runner + ")");
@@ -175,8 +182,10 @@ YAML::Node Study::expectations(const std::string& scale) const {
 
 std::vector<Study> artifacts() {
   std::vector<Study> parsed;
-  for (const auto& [file, text] : embedded_artifacts())
+  for (const auto& [file, text] : embedded_artifacts()) {
     parsed.push_back(parse_study(text, std::string("suite/artifacts/") + file));
+    parsed.back().embedded = true;
+  }
   // Order by paper id (A1, A2, ..., A12). Sort indices, not Studies: YAML::Node's assignment
   // writes through to the referenced node, so swapping Study objects would corrupt them.
   auto key = [&](size_t i) {

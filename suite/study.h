@@ -28,6 +28,7 @@ struct Study {
   std::string paper;   // where in the paper ("§3.1, Fig. 2")
   std::string runner;  // registered runner executing each run
   std::string source;  // file the YAML came from (for messages)
+  bool embedded = false;  // a registered artifact (found by name), else a STUDY.yaml path
   std::vector<std::string> aliases;
   YAML::Node root;
 

@@ -4,9 +4,9 @@
 namespace spikebench::models {
 namespace {
 
-InitScheme plain(const ModelConfig& c) {
-  const double s = c.base_sigma();
-  return {s, s, s, s, s, s};
+InitScheme plain(const InitContext& c) {
+  const Draw s{c.sigma};
+  return {s, s, s, s, s, s, s, s};
 }
 
 SPIKEBENCH_REGISTER(InitKind, "plain", "all weights N(0, σ), σ = sqrt(2/(5d))", plain);

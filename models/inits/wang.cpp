@@ -7,11 +7,10 @@
 namespace spikebench::models {
 namespace {
 
-InitScheme wang(const ModelConfig& c) {
-  const double s = c.base_sigma();
-  const double reduced =
-      2.0 / (static_cast<double>(c.n_layers) * std::sqrt(static_cast<double>(c.d)));
-  return {s, s, s, reduced, s, reduced};
+InitScheme wang(const InitContext& c) {
+  const Draw s{c.sigma};
+  const Draw reduced{2.0 / (static_cast<double>(c.layers) * std::sqrt(static_cast<double>(c.d)))};
+  return {s, s, s, s, s, reduced, s, reduced};
 }
 
 SPIKEBENCH_REGISTER(InitKind, "wang", "W2, W_O ~ N(0, 2/(N sqrt(d))); rest N(0, σ)", wang);

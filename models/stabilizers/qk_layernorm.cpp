@@ -11,21 +11,19 @@ namespace {
 class QKLayerNorm : public StabilizerImpl {
  public:
   explicit QKLayerNorm(const ModelConfig& c) {
-    for (int64_t i = 0; i < c.n_layers; ++i) {
-      q_.push_back(register_module("q" + std::to_string(i), make_norm(c.norm, c.d_head(), c.bias)));
-      k_.push_back(register_module("k" + std::to_string(i), make_norm(c.norm, c.d_head(), c.bias)));
-    }
+    q_ = register_module("q", make_norm(c.norm, c.d_head(), c.bias));
+    k_ = register_module("k", make_norm(c.norm, c.d_head(), c.bias));
   }
-  void attention_qk(torch::Tensor& q, torch::Tensor& k, int64_t layer) override {
-    q = q_[layer]->forward(q);
-    k = k_[layer]->forward(k);
+  void attention_qk(torch::Tensor& q, torch::Tensor& k) override {
+    q = q_->forward(q);
+    k = k_->forward(k);
   }
 
  private:
-  std::vector<std::shared_ptr<NormImpl>> q_, k_;
+  std::shared_ptr<NormImpl> q_, k_;
 };
 
-SPIKEBENCH_STABILIZER("qk_layernorm", "QK-norm: norm(q), norm(k) per head (Wortsman et al. 2023)",
+SPIKEBENCH_LAYER_STABILIZER("qk_layernorm", "QK-norm: norm(q), norm(k) per head (Wortsman et al. 2023)",
                       QKLayerNorm);
 
 }  // namespace

@@ -55,7 +55,9 @@ void run(RunContext& ctx, const InitGradNormsConfig& c) {
   const int64_t seq_len = c.seq_len, batch = c.batch;
   torch::manual_seed(c.seed);
   models::DecoderLM model(config);
-  model->train();
+  // Gradients at initialization of the model the paper describes: dropout off (eval mode; the
+  // model has no other train/eval difference), so Figs. 2-3 measure the weights, not a mask.
+  model->eval();
   // Different seeds also see different text: seed k starts k blocks into the C4 stream.
   auto tokens = c4_token_block(ctx.env.data_dir, batch, seq_len, c.seed * batch * (seq_len + 1),
                                config.vocab);
@@ -80,6 +82,13 @@ void run(RunContext& ctx, const InitGradNormsConfig& c) {
   g.dataset("init/w2_std").append(model->blocks[0]->ffn->w2->weight.std().item<double>());
   g.dataset("init/w_o_std").append(model->blocks[0]->attention->out->weight.std().item<double>());
   g.attrs["params"] = models::param_count(config);
+  // §3.1's predictions at this model's dimensions (F = identity, the formulas' assumption):
+  // std(FFN(LN(x))) = 4/5 under plain init (Eq. 8), sqrt(8/(25N)) under scaled init (Eq. 9);
+  // std(Attention(LN(x))) < sqrt(4/25) plain (Eq. 10), < sqrt(2/(25N)) scaled (Eq. 11).
+  const double N = static_cast<double>(config.n_layers);
+  const bool scaled_init = config.init == "scaled";
+  g.attrs["theory_ffn_std"] = scaled_init ? std::sqrt(8.0 / (25.0 * N)) : 0.8;
+  g.attrs["theory_attn_std_bound"] = scaled_init ? std::sqrt(2.0 / (25.0 * N)) : 0.4;
 }
 
 SPIKEBENCH_RUNNER("init_grad_norms", InitGradNormsConfig,

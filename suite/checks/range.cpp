@@ -20,6 +20,7 @@ metric: "DATASET:REDUCTION or @ATTR"
 min: "lower bound (default -inf)"
 max: "upper bound (default +inf)"
 aggregate: "each (default) | mean | min | max | median"
+relative_to: "a run attribute (@ATTR) the metric is divided by before the range test"
 diverged: "exclude (default) | include"
 )KEYS";
 
@@ -43,6 +44,11 @@ class Range : public Check {
     if (spec["max"]) hi_ = config::get<double>(spec, "max", where_);
     if (lo_ > hi_) fail(where_, ": key 'min' is above 'max'");
     if (spec["aggregate"]) how_ = config::get<std::string>(spec, "aggregate", where_);
+    if (spec["relative_to"]) {
+      relative_to_ = config::get<std::string>(spec, "relative_to", where_);
+      if (relative_to_.empty() || relative_to_[0] != '@')
+        fail(where_, ": key 'relative_to' must name a run attribute, e.g. '@theory_ffn_std'");
+    }
     if (how_ != "each" && how_ != "mean" && how_ != "min" && how_ != "max" && how_ != "median")
       fail(where_, ": key 'aggregate': unknown '", how_, "' (valid: each, mean, min, max, median)");
     if (spec["diverged"]) {
@@ -63,9 +69,10 @@ class Range : public Check {
         ++excluded;
         continue;
       }
-      v.push_back(metric(*g, metric_));
+      v.push_back(metric(*g, metric_) / (relative_to_.empty() ? 1.0 : metric(*g, relative_to_)));
     }
-    r.statistic = metric_ + " (" + how_ + " over " + std::to_string(v.size()) + " runs" +
+    r.statistic = metric_ + (relative_to_.empty() ? "" : " / " + relative_to_) + " (" + how_ +
+                  " over " + std::to_string(v.size()) + " runs" +
                   (excluded ? ", " + std::to_string(excluded) + " diverged excluded" : "") + ")";
     r.expected = "[" + num(lo_) + ", " + num(hi_) + "]";
     if (runs.empty()) return r.reason = "no run matches select " + config::flow(select_), r;
@@ -87,7 +94,7 @@ class Range : public Check {
 
  private:
   YAML::Node select_;
-  std::string metric_, how_ = "each";
+  std::string metric_, how_ = "each", relative_to_;
   double lo_ = -INFINITY, hi_ = INFINITY;
   bool include_diverged_ = false;
 };

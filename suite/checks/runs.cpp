@@ -59,14 +59,32 @@ const std::set<std::string>& reductions() {
 }
 }  // namespace
 
+namespace {
+/// "max_from_K" / "max_before_K": the max over rows [K, end) / [0, K) of a curve. K >= 0.
+bool row_window(const std::string& red, std::string* kind, int64_t* k) {
+  for (const char* prefix : {"max_from_", "max_before_"}) {
+    const std::string p = prefix;
+    if (red.rfind(p, 0) != 0 || red.size() == p.size()) continue;
+    const std::string digits = red.substr(p.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) return false;
+    *kind = p, *k = std::stoll(digits);
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
 void validate_metric(const std::string& spec, const std::string& where) {
   if (spec.empty()) fail(where, ": key 'metric' is empty");
   if (spec[0] == '@') return;
   const auto colon = spec.find(':');
   const std::string red = colon == std::string::npos ? "value" : spec.substr(colon + 1);
-  if (!reductions().count(red))
+  std::string kind;
+  int64_t k = 0;
+  if (!reductions().count(red) && !row_window(red, &kind, &k))
     fail(where, ": key 'metric': unknown reduction '", red, "' in '", spec, "' (valid: ",
-         join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "), ")");
+         join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "),
+         ", max_from_K, max_before_K)");
 }
 
 double metric(const Group& run, const std::string& spec) {
@@ -95,6 +113,15 @@ double metric(const Group& run, const std::string& spec) {
   }
   if (red == "mean")
     return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  std::string kind;
+  int64_t k = 0;
+  if (row_window(red, &kind, &k)) {  // rows of a curve: a row per logged update
+    if (d->shape.size() != 1) return NAN;
+    const auto n = static_cast<int64_t>(v.size()), lo = kind == "max_from_" ? std::min(k, n) : 0;
+    const auto hi = kind == "max_from_" ? n : std::min(k, n);
+    if (lo >= hi) return NAN;
+    return *std::max_element(v.begin() + lo, v.begin() + hi);
+  }
   if (red == "first_over_last") return v[0] / v[static_cast<size_t>(d->cols() - 1)];
   if (red == "max_over_min") {
     auto [lo, hi] = std::minmax_element(v.begin(), v.begin() + d->cols());

@@ -28,9 +28,10 @@ std::vector<std::pair<std::string, const results::Group*>> select_runs(const res
 bool diverged(const results::Group& run);
 
 /// A metric of one run: "DATASET:REDUCTION" (reductions: value, first, last, min, max, mean,
-/// count, late_max [max over the last 90% of rows], first_over_last [layer 1 / layer N at the
-/// first logged row], max_over_min) or "@ATTR" for a run attribute. NaN when the data is
-/// missing (count: 0).
+/// count, late_max [max over the last 90% of rows], max_from_K / max_before_K [max over rows
+/// K.. / ..K-1: after / before update K of a per-update curve], first_over_last [layer 1 /
+/// layer N at the first logged row], max_over_min) or "@ATTR" for a run attribute. NaN when the
+/// data is missing (count: 0).
 double metric(const results::Group& run, const std::string& spec);
 /// Throws when `spec` is not a well-formed metric (unknown reduction).
 void validate_metric(const std::string& spec, const std::string& where);

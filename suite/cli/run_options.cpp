@@ -19,6 +19,9 @@ void add_run_options(po::options_description& opts) {
       "override a run config key: KEY=VALUE")(
       "update-golden", po::bool_switch(),
       "rewrite baselines/<scale>/<artifact>.yaml from this run")(
+      "jobs,j", po::value<int>()->default_value(0),
+      "runs at once, each in its own process: 0 = as many as the cores allow for the runs' "
+      "`threads` (2 single-thread cpu proxies on 2 cores), 1 = one at a time")(
       "dist-backend", po::value<std::string>()->default_value("auto"),
       "data parallel (launched by torchrun/srun env: RANK, WORLD_SIZE, MASTER_ADDR, ...): "
       "auto (NCCL on CUDA, else Gloo) | gloo | nccl");
@@ -36,6 +39,8 @@ RunOptions run_options(const po::variables_map& vm, const std::vector<std::strin
   if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
   o.resume = vm["resume"].as<bool>();
   o.update_golden = vm["update-golden"].as<bool>();
+  o.jobs = vm["jobs"].as<int>();
+  if (o.jobs < 0) fail("--jobs must be >= 0 (0: automatic)");
   if (vm.count("set")) o.sets = vm["set"].as<std::vector<std::string>>();
   o.command_line = "spikebench " + command;
   const auto world = engine::World::from_env();

@@ -99,7 +99,11 @@ void evaluate_zero_shot(RunContext& ctx, const TrainLmConfig& c, models::Decoder
         eval::prepare_lambada(ctx.env.data_dir / "lambada" / "lambada_test.jsonl", tokenize);
     const auto l = eval::evaluate_lambada(model, set, c.seq_len, /*strict=*/true, &ctx.progress,
                                           c.eval_lambada_examples, batch);
-    g.dataset("eval/lambada_ppl").append(l.ppl);
+    // Per word: exp(−mean over examples of the target word's log-likelihood), the convention of
+    // GPT-2's paper and lm-eval-harness's lambada_openai — the one Table 1's column reads as;
+    // per token: over the target's BPE ids.
+    g.dataset("eval/lambada_ppl_word").append(l.word_ppl);
+    g.dataset("eval/lambada_ppl_token").append(l.ppl);
     g.dataset("eval/lambada_acc").append(l.accuracy);
     g.dataset("eval/lambada_examples").append(static_cast<double>(l.n));
   }

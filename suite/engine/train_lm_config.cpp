@@ -171,7 +171,7 @@ std::string TrainLmConfig::requirements(const Environment& env) const {
 
 Cost TrainLmConfig::cost() const {
   const double tokens = static_cast<double>(steps * tokens_per_update());
-  return {tokens, tokens * models::training_flops_per_token(model, seq_len), true};
+  return {tokens, tokens * models::training_flops_per_token(model, seq_len), true, threads};
 }
 
 }  // namespace spikebench::engine

@@ -163,6 +163,7 @@ void write_model_attrs(results::Group& g, const models::EncoderDecoder& model, c
   g.attrs["params"] = models::param_count(config);
   g.attrs["variant"] = config.variant;
   g.attrs["init"] = config.init_name();
+  g.attrs["decoder"] = std::string(name_of(config.decoder, models::decoder_attention_names()));
   g.attrs["vocab_size"] = config.vocab;
   g.attrs["vocab"] = data.vocab.is_restricted() ? std::string("restricted") : std::string("gpt2");
   g.attrs["train_pairs"] = data.pairs;
@@ -171,15 +172,18 @@ void write_model_attrs(results::Group& g, const models::EncoderDecoder& model, c
   g.attrs["residual_alpha_encoder"] = model->encoder_alpha();
   g.attrs["residual_alpha_decoder"] = model->decoder_alpha();
   if (config.init_name() == "deepnet") {
-    const auto k = models::deepnet_constants(config.n_encoder_layers, config.n_decoder_layers);
+    const auto k = models::deepnet_constants(config.n_encoder_layers, config.n_decoder_layers,
+                                             config.decoder_sublayers());
     g.attrs["deepnet_encoder_alpha"] = k.encoder_alpha;
     g.attrs["deepnet_encoder_beta"] = k.encoder_beta;
     g.attrs["deepnet_decoder_alpha"] = k.decoder_alpha;
     g.attrs["deepnet_decoder_beta"] = k.decoder_beta;
     g.attrs["deepnet_constants"] = std::string(
         "Wang et al. 2022 Table 1: encoder alpha = 0.81 (N^4 M)^(1/16), beta = 0.87 "
-        "(N^4 M)^(-1/16) (torchscale: 1/1.15); decoder alpha = (3M)^(1/4), beta = "
-        "(12M)^(-1/4)");
+        "(N^4 M)^(-1/16) (torchscale: 1/1.15); decoder alpha = (kM)^(1/4), beta = "
+        "(4kM)^(-1/4) with k = " + std::to_string(config.decoder_sublayers()) +
+        " sub-layers per decoder layer (k = 3: Table 1's encoder-decoder row; k = 2: its "
+        "decoder-only row, Peitz et al.'s cross+self decoder)");
   }
 }
 

@@ -4,6 +4,8 @@
 #include <filesystem>
 
 #include "datasets/wmt.h"
+#include "models/init.h"
+#include "models/norm.h"
 
 namespace spikebench::engine {
 
@@ -13,7 +15,8 @@ const char* train_mt_defaults() {
   return R"(
 size: cpu                # encoder-decoder flavor (models/encoder_decoder.cpp): paper, gpu, cpu, tiny
 variant: preln_scaled_embed  # postln | deepnet | b2t | preln_scaled_embed (models/encdec_variants.cpp)
-init: null               # null = the variant's (plain | scaled | deepnet)
+init: null               # null = the variant's (registered: plain | scaled | wang | xavier | deepnet)
+decoder: cross_self      # cross_self (Peitz et al. 2019, App. D) | standard (self + cross attention)
 seed: 0                  # torch RNG seed for init, dropout and batch order
 norm: layernorm          # layernorm | rmsnorm
 activation: relu         # F of Eq. (3): relu | gelu | gelu_tanh | identity
@@ -76,6 +79,7 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
     r.error("variant", "unknown variant '" + m.variant + "' (valid: " +
                            join(Registry<models::Seq2SeqVariant>::instance().names(), ", ") + ")");
   if (r.has("init")) m.init = r.text("init");
+  m.decoder = r.choice("decoder", models::decoder_attention_names());
   m.norm = r.text("norm");
   m.activation = r.choice("activation", models::activation_names());
   if (auto v = r.maybe_real("dropout", 0, 1)) m.dropout = *v;
@@ -84,6 +88,12 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
   if (auto v = r.maybe_integer("n_layers", 1)) m.n_encoder_layers = m.n_decoder_layers = *v;
   if (auto v = r.maybe_integer("n_heads", 1)) m.n_heads = *v;
   if (m.d % m.n_heads != 0) r.error("n_heads", "d must be divisible by n_heads");
+  if (!Registry<models::NormKind>::instance().contains(m.norm))
+    r.error("norm", "unknown norm '" + m.norm + "' (valid: " +
+                        join(Registry<models::NormKind>::instance().names(), ", ") + ")");
+  if (!Registry<models::InitKind>::instance().contains(m.init_name()))
+    r.error("init", "unknown init '" + m.init_name() + "' (valid: " +
+                        join(Registry<models::InitKind>::instance().names(), ", ") + ")");
   try {
     m.validate();
   } catch (const Error& e) {

@@ -38,7 +38,7 @@ struct TrainMtConfig : RunnerConfig {
   StabilityOptions stability;
 
   static TrainMtConfig parse(const config::Reader& r);
-  Cost cost() const { return {0, 0, false}; }  // no FLOPs model for token batches yet
+  Cost cost() const { return {0, 0, false, threads}; }  // no FLOPs model for token batches yet
   std::string requirements(const Environment& env) const;
   /// The model for a vocabulary of `vocab` ids.
   models::EncoderDecoderConfig model_for(int64_t vocab) const;

@@ -67,7 +67,7 @@ Trainer::Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torc
                  const TrainerOptions& o, torch::Device device, Communicator* comm)
     : o_(o), device_(device), comm_(comm), params_(std::move(params)), layers_(std::move(layers)) {
   optimizer_ = make_adamw(params_, o_);
-  if (o_.precision == Precision::fp16) scaler_.emplace(o_.loss_scaler);
+  if (o_.precision == Precision::fp16 || o_.loss_scaling) scaler_.emplace(o_.loss_scaler);
   if (comm_) comm_->broadcast(params_);  // every rank starts from rank 0's weights
 }
 

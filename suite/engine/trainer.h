@@ -27,6 +27,7 @@ struct TrainerOptions {
   bool fused_adamw =
       true;  // one multi-tensor kernel per group (at::_fused_adamw_), else LibTorch's loop
   LossScalerOptions loss_scaler;  // used with fp16
+  bool loss_scaling = false;       // dynamic loss scaling in any precision (fp16 always has it)
 };
 
 struct StepStats {

@@ -13,16 +13,22 @@ using namespace spikebench::models;
 
 namespace {
 
+/// The stabilizer's model-level instance, else its per-layer one.
 std::shared_ptr<StabilizerImpl> make(const std::string& name, const ModelConfig& c) {
-  return Registry<StabilizerKind>::instance().get(name).make(c);
+  const auto& kind = Registry<StabilizerKind>::instance().get(name);
+  return kind.make ? kind.make(c) : kind.make_layer(c);
 }
 
 }  // namespace
 
-TEST_CASE("ScaledEmbed multiplies by sqrt(d) (§3.2)", "[models]") {
+TEST_CASE("ScaledEmbed multiplies the token embeddings by sqrt(d) (§3.2)", "[models]") {
   ModelConfig c = flavor("tiny").config;  // d = 32
   auto x = torch::randn({2, 3, 32});
-  CHECK(torch::allclose(make("scaled_embed", c)->embed(x), x * std::sqrt(32.0)));
+  const auto s = make("scaled_embed", c);
+  CHECK(torch::allclose(s->token_embedding(x), x * std::sqrt(32.0)));
+  CHECK(torch::equal(s->embed(x), x));  // token + position: untouched
+  c.sigma_d = 2048;  // a wider model's σ: the factor that restores std sqrt(2/5)
+  CHECK(torch::allclose(make("scaled_embed", c)->token_embedding(x), x * std::sqrt(2048.0)));
 }
 
 TEST_CASE("EmbedDetach keeps the value and scales the gradient by γ (Eq. 14)", "[models]") {
@@ -63,7 +69,7 @@ TEST_CASE("z-loss is c · mean(logsumexp(logits)²)", "[models]") {
 TEST_CASE("QK-LayerNorm normalizes queries and keys per head", "[models]") {
   ModelConfig c = flavor("tiny").config;  // d_head = 16
   auto q = 5 * torch::randn({1, 2, 4, 16}), k = 3 * torch::randn({1, 2, 4, 16});
-  make("qk_layernorm", c)->attention_qk(q, k, 0);
+  make("qk_layernorm", c)->attention_qk(q, k);
   CHECK(q.mean(-1).abs().max().item<double>() < 1e-5);
   CHECK(k.std(-1, false).sub(1).abs().max().item<double>() < 1e-3);
 }

@@ -68,11 +68,53 @@ TEST_CASE("output layer is tied to the token embedding (footnote 5)", "[models]"
 TEST_CASE("parameter count formula equals the module's", "[models]") {
   const auto norm = GENERATE(as<std::string>{}, "layernorm", "rmsnorm");
   const auto bias = GENERATE(true, false);
+  const auto arch = GENERATE(Arch::preln, Arch::postln);
   auto c = tiny();
-  c.norm = norm, c.bias = bias;
-  CAPTURE(norm, bias);
+  c.norm = norm, c.bias = bias, c.arch = arch;
+  CAPTURE(norm, bias, spikebench::name_of(arch, arch_names()));
   DecoderLM m(c);
-  CHECK(numel(m) == param_count(c));
+  CHECK(numel(m) == param_count(c));  // Post-LN has no final norm
+}
+
+TEST_CASE("a layer's parameters include its stabilizers' (QK-norm, norms after Proj/FC2)",
+          "[models]") {
+  auto c = tiny({"qk_layernorm", "sublayer_norm", "scaled_embed"});
+  DecoderLM m(c);
+  const auto plain = DecoderLM(tiny());
+  for (int64_t i = 0; i < c.n_layers; ++i) {
+    int64_t with = 0, without = 0;
+    for (const auto& p : m->layer_parameters(i)) with += p.numel();
+    for (const auto& p : plain->layer_parameters(i)) without += p.numel();
+    // QK-norm: 2 norms over d_head; norms after Proj and FC2: 2 over d (gain + bias each).
+    CHECK(with - without == 2 * 2 * c.d_head() + 2 * 2 * c.d);
+  }
+  CHECK(m->stabilizers.size() == 1);  // scaled_embed: the model-level one
+  CHECK(m->blocks[0]->stabilizers.size() == 2);
+}
+
+TEST_CASE("Scaled Embed at 350M dims: the first shortcut's std is sqrt(2/5) ± 2 % (§3.2)",
+          "[models]") {
+  // 350M's d = 1024 and V = 50257 with one layer (the embedding path is what is measured).
+  ModelConfig c = flavor("350m").config;
+  c.n_layers = 1, c.dropout = 0.0, c.stabilizers = {"scaled_embed"};
+  torch::manual_seed(8);
+  DecoderLM m(c);
+  m->eval();
+  torch::NoGradGuard ng;
+  Probe probe;
+  m->forward(torch::randint(0, c.vocab, {4, 512}, torch::kLong), &probe);
+  // The first norm's input is √d·E[tokens] + P: std sqrt(2/5 + 2/(5d)) ≈ sqrt(2/5). Scaling the
+  // positions too would give sqrt(4/5) = 0.894, outside the band.
+  CHECK_THAT(probe.ln_input_std.at(0), WithinRel(std::sqrt(0.4), 0.02));
+  Probe vanilla;
+  DecoderLM v([&] {
+    auto x = c;
+    x.stabilizers = {};
+    return x;
+  }());
+  v->eval();
+  v->forward(torch::randint(0, c.vocab, {4, 512}, torch::kLong), &vanilla);
+  CHECK_THAT(vanilla.ln_input_std.at(0), WithinRel(std::sqrt(4.0 / (5.0 * 1024)), 0.05));
 }
 
 TEST_CASE("Table 3 sizes have the stated parameter counts", "[models]") {

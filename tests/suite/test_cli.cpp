@@ -272,8 +272,9 @@ scales:
   REQUIRE(run("run " + study + " --out " + (dir / "one").string()).code == 0);
   const std::string port = "MASTER_PORT=" + std::to_string(free_port());
   const std::vector<std::string> args = {"run", study, "--out", (dir / "two").string()};
-  const pid_t r1 = spawn(args, {"RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port});
-  const pid_t r0 = spawn(args, {"RANK=0", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port});
+  // Ranks start with one OpenMP thread, as the 1-rank run's worker does (threads: 1).
+  const pid_t r1 = spawn(args, {"RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port, "OMP_NUM_THREADS=1"});
+  const pid_t r0 = spawn(args, {"RANK=0", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", port, "OMP_NUM_THREADS=1"});
   REQUIRE(wait_exit(r0) == 0);
   REQUIRE(wait_exit(r1) == 0);
   auto a = spikebench::results::load(dir / "one" / "dp-cpu.h5");
@@ -282,7 +283,7 @@ scales:
   CHECK(b.find_group("runs/vanilla-cpu-lr1e-02-s0")->attrs.at("world_size") ==
         spikebench::results::Attr(int64_t{2}));
   for (const char* series : {"train/loss", "train/grad_norm", "valid/loss", "layers/grad_norm",
-                             "eval/wikitext_adjusted_ppl", "eval/lambada_ppl"}) {
+                             "eval/wikitext_adjusted_ppl", "eval/lambada_ppl_word"}) {
     CAPTURE(series);
     const auto* x = a.find_dataset(run_name + series);
     const auto* y = b.find_dataset(run_name + series);
@@ -396,5 +397,69 @@ TEST_CASE("training on GPT-2 BPE shards with held-out C4 validation via valid_sh
   CHECK_THAT(missing.output, Catch::Matchers::Contains("--set valid_shards_dir") &&
                                  Catch::Matchers::Contains("needs GPT-2 BPE shards"));
   CHECK_FALSE(has_h5(dir / "out2"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("jobs 2 and jobs 1 give identical results files", "[cli][jobs]") {
+  const fs::path dir = fresh_dir("jobs");
+  std::ofstream(dir / "tiny.yaml") << kTinyStudy;
+  const std::string study = (dir / "tiny.yaml").string();
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(run("run " + study + " --jobs 1 --out " + (dir / "one").string()).code == 0);
+  const auto t1 = std::chrono::steady_clock::now();
+  auto two = run("run " + study + " --jobs 2 --out " + (dir / "two").string());
+  const auto t2 = std::chrono::steady_clock::now();
+  REQUIRE(two.code == 0);
+  CHECK_FALSE(fs::exists(dir / "two" / "tiny_train-cpu.ckpt.jobs"));  // workers' files cleaned
+  auto a = spikebench::results::load(dir / "one" / "tiny_train-cpu.h5");
+  auto b = spikebench::results::load(dir / "two" / "tiny_train-cpu.h5");
+  for (const char* run_name : {"vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"}) {
+    for (const char* series : {"train/loss", "train/grad_norm", "valid/loss", "layers/grad_norm",
+                               "eval/wikitext_ppl", "eval/lambada_acc"}) {
+      CAPTURE(run_name, series);
+      const auto* x = a.find_dataset(std::string("runs/") + run_name + "/" + series);
+      const auto* y = b.find_dataset(std::string("runs/") + run_name + "/" + series);
+      REQUIRE(x);
+      REQUIRE(y);
+      CHECK(x->values == y->values);  // bit-identical
+    }
+    CHECK(b.find_group(std::string("runs/") + run_name)->attr_string("status") == "ok");
+  }
+  CHECK(b.find_group("checks/finishes")->attr_string("verdict") == "pass");
+  WARN("wall time --jobs 1: "
+       << std::chrono::duration<double>(t1 - t0).count()
+       << " s, --jobs 2: " << std::chrono::duration<double>(t2 - t1).count() << " s");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("`check` recomputes the paired statistics written at run time exactly", "[cli][check]") {
+  const fs::path dir = fresh_dir("recheck");
+  std::string yaml = kTinyStudy;
+  yaml.replace(yaml.find("seeds: 1"), 8, "seeds: 3");
+  yaml.replace(yaml.find("steps: 24"), 9, "steps: 8");
+  yaml += "    - {name: lower_loss, kind: compare, lower: {method: scaled_embed}, higher: {method: "
+          "vanilla}, metric: 'valid/loss:last', test: wilcoxon}\n"
+          "    - {name: lower_gnorm, kind: compare, lower: {method: scaled_embed}, higher: {method: "
+          "vanilla}, metric: 'train/grad_norm:max', test: bootstrap}\n";
+  std::ofstream(dir / "s.yaml") << yaml;
+  REQUIRE(run("run " + (dir / "s.yaml").string() + " --fail-on regressions --out " + dir.string())
+              .code == 0);
+  const fs::path file = dir / "tiny_train-cpu.h5";
+  const auto before = spikebench::results::load(file);
+  auto r = run("check " + file.string());
+  CHECK(r.code == 0);
+  const auto after = spikebench::results::load(file);
+  for (const char* name : {"lower_loss", "lower_gnorm"}) {
+    const auto* x = before.find_group(std::string("checks/") + name);
+    const auto* y = after.find_group(std::string("checks/") + name);
+    REQUIRE(x);
+    REQUIRE(y);
+    CHECK(x->attr_number("n_pairs") == 3);
+    for (const char* key : {"verdict", "p_value", "p_adjusted", "effect", "effect_lo", "test"}) {
+      CAPTURE(name, key);
+      CHECK(spikebench::results::to_string(x->attrs.at(key)) ==
+            spikebench::results::to_string(y->attrs.at(key)));
+    }
+  }
   fs::remove_all(dir);
 }

@@ -175,3 +175,35 @@ TEST_CASE("fused AdamW step equals LibTorch's AdamW step", "[engine]") {
       static_cast<torch::optim::AdamWParamState&>(*fused->state().at(b[0].unsafeGetTensorImpl()));
   CHECK(st.step() == 5);
 }
+
+TEST_CASE("a planted fp16-style overflow on every update ends the run as diverged", "[engine]") {
+  // The loss scaler's path without a GPU: fp32 compute with dynamic loss scaling forced on and
+  // an initial scale so large that every scaled gradient overflows. Every update is skipped;
+  // the monitor ends the run after max_skipped of them (the paper's N/A in fp16).
+  torch::manual_seed(1);
+  auto w = torch::randn({4, 4}, torch::requires_grad());
+  TrainerOptions o;
+  o.loss_scaling = true;
+  o.loss_scaler.initial_scale = 1e38;
+  o.loss_scaler.min_scale = 1e37;  // never backs off to a scale that fits
+  Trainer trainer({w}, {}, o, torch::kCPU, nullptr);
+  StabilityOptions so;
+  so.max_skipped = 10;
+  StabilityMonitor monitor(so);
+  const auto before = w.detach().clone();
+  int64_t diverged_at = -1;
+  for (int64_t step = 0; step < 50 && diverged_at < 0; ++step) {
+    const auto st = trainer.update(1e-3, 1, [&](int64_t) {
+      auto loss = (w * w).sum() * 1e3;  // × 1e38 overflows float32
+      return MicroLoss{loss, loss.item<double>()};
+    });
+    CHECK(st.overflow);
+    CHECK_FALSE(st.applied);
+    const auto obs = monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
+    if (!obs.diverged.empty()) diverged_at = step;
+  }
+  // Megatron's rules: overflow 1 keeps 1e38 (hysteresis), then halving: 5e37, 2.5e37, 1.25e37,
+  // 1e37 (the minimum) after update 4, so update 5 overflows at the minimum scale: diverged.
+  CHECK(diverged_at == 5);
+  CHECK(torch::equal(w.detach(), before));  // no update was applied
+}
