@@ -89,6 +89,7 @@ void run(RunContext& ctx, const InitGradNormsConfig& c) {
   const bool scaled_init = config.init == "scaled";
   g.attrs["theory_ffn_std"] = scaled_init ? std::sqrt(8.0 / (25.0 * N)) : 0.8;
   g.attrs["theory_attn_std_bound"] = scaled_init ? std::sqrt(2.0 / (25.0 * N)) : 0.4;
+  g.attrs["scaled_w2_sigma"] = config.base_sigma() / std::sqrt(2.0 * N);  // §2.2 at this N
 }
 
 SPIKEBENCH_RUNNER("init_grad_norms", InitGradNormsConfig,

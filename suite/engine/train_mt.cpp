@@ -42,35 +42,55 @@ struct Data {
   mt::Vocab vocab;
   std::vector<mt::Batch> batches;
   int64_t pairs = 0, dropped = 0;
+  std::vector<std::vector<int32_t>> dev_src;  // held-out in-domain pairs (GPT-2 ids) ...
+  std::vector<std::string> dev_ref;           // ... and their detokenized references
+  std::vector<mt::Batch> dev_batches;         // ... and as teacher-forced batches (dev NLL)
 };
 
-Data make_batches(const RunContext& ctx, const TrainMtConfig& c,
-                  const datasets::Gpt2Tokenizer& bpe) {
+Data make_batches(const RunContext& ctx, const TrainMtConfig& c, const datasets::Gpt2Tokenizer& bpe) {
   auto text = mt::read_train_text(data_path(ctx, c.train_src), data_path(ctx, c.train_tgt),
                                   c.train_lines, bpe);
   Data d;
-  if (c.vocab == MtVocab::restricted) {
-    auto all = text.src;
-    all.insert(all.end(), text.tgt.begin(), text.tgt.end());
-    d.vocab = mt::Vocab::restricted(all, c.vocab_max);
-  } else {
-    d.vocab = mt::Vocab::full();
-  }
   const auto max_len = static_cast<size_t>(c.max_src_tokens);
-  std::vector<mt::Pair> pairs;
+  std::vector<size_t> kept;  // pairs that pass the length filter
   for (size_t i = 0; i < text.src.size(); ++i) {
     if (text.src[i].empty() || text.tgt[i].empty() || text.src[i].size() > max_len ||
         text.tgt[i].size() > max_len) {
       ++d.dropped;
       continue;
     }
-    mt::Pair p{d.vocab.encode(text.src[i]), d.vocab.encode(text.tgt[i])};
+    kept.push_back(i);
+  }
+  if (static_cast<size_t>(c.dev_lines) >= kept.size())
+    fail(c.train_src, ": dev_lines ", c.dev_lines, " leaves no training pairs (", kept.size(),
+         " after the length filter)");
+  // The last dev_lines kept pairs are held out: never trained on, not in the vocabulary.
+  const size_t n_train = kept.size() - static_cast<size_t>(c.dev_lines);
+  std::vector<size_t> dev_index(kept.begin() + static_cast<std::ptrdiff_t>(n_train), kept.end());
+  for (size_t i : dev_index) d.dev_src.push_back(text.src[i]), d.dev_ref.push_back(text.tgt_text[i]);
+  if (c.vocab == MtVocab::restricted) {
+    std::vector<std::vector<int32_t>> train_side;
+    for (size_t k = 0; k < n_train; ++k)
+      train_side.push_back(text.src[kept[k]]), train_side.push_back(text.tgt[kept[k]]);
+    d.vocab = mt::Vocab::restricted(train_side, c.vocab_max);
+  } else {
+    d.vocab = mt::Vocab::full();
+  }
+  std::vector<mt::Pair> pairs;
+  for (size_t k = 0; k < n_train; ++k) {
+    mt::Pair p{d.vocab.encode(text.src[kept[k]]), d.vocab.encode(text.tgt[kept[k]])};
     p.src.push_back(mt::Vocab::kEos);
     pairs.push_back(std::move(p));
   }
   d.pairs = static_cast<int64_t>(pairs.size());
-  if (pairs.empty()) fail(c.train_src, ": no training pairs left after the length filter");
   d.batches = mt::make_batches(pairs, c.max_tokens);
+  std::vector<mt::Pair> dev;
+  for (size_t i : dev_index) {
+    mt::Pair p{d.vocab.encode(text.src[i]), d.vocab.encode(text.tgt[i])};
+    p.src.push_back(mt::Vocab::kEos);
+    dev.push_back(std::move(p));
+  }
+  if (!dev.empty()) d.dev_batches = mt::make_batches(dev, c.max_tokens);
   return d;
 }
 
@@ -187,7 +207,67 @@ void write_model_attrs(results::Group& g, const models::EncoderDecoder& model, c
   }
 }
 
+/// Teacher-forced NLL per target token (no label smoothing) of the held-out pairs: what a model
+/// too small to translate still measures (Table 5's cpu proxy).
+double dev_nll(models::EncoderDecoder& model, const Data& data, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  double sum = 0, tokens = 0;
+  for (const auto& b : data.dev_batches) {
+    auto ls = models::label_smoothed_cross_entropy(
+        model->forward(b.src.to(device), b.prev.to(device)), b.target.to(device), 0.0,
+        mt::Vocab::kPad);
+    sum += ls.nll.item<double>(), tokens += static_cast<double>(ls.tokens);
+  }
+  return sum / tokens;
+}
+
 /// Translates the first `test_lines` of each newstest year and writes eval/bleu/<year>.
+/// Translates GPT-2-id sources (decoded in length-sorted batches; hypotheses come back in
+/// input order) into detokenized text.
+std::vector<std::string> translate(RunContext& ctx, const TrainMtConfig& c,
+                                   models::EncoderDecoder& model, const Data& data,
+                                   const datasets::Gpt2Tokenizer& bpe,
+                                   const std::vector<std::vector<int32_t>>& ids,
+                                   const mt::DecodeOptions& o, const std::string& label) {
+  const auto max_src = static_cast<size_t>(model->config().max_len - 1);
+  const auto per_batch = static_cast<size_t>(c.decode_batch);
+  std::vector<std::vector<int64_t>> src;
+  for (const auto& s : ids) {
+    auto local = data.vocab.encode(s);
+    if (local.size() > max_src - 1) local.resize(max_src - 1);
+    local.push_back(mt::Vocab::kEos);
+    src.push_back(std::move(local));
+  }
+  std::vector<size_t> order(src.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
+  std::vector<std::string> hyps(src.size());
+  ctx.progress.begin("  " + label, static_cast<int64_t>(src.size()));
+  for (size_t i = 0; i < order.size(); i += per_batch) {
+    std::vector<std::vector<int64_t>> rows;
+    const size_t end = std::min(order.size(), i + per_batch);
+    for (size_t j = i; j < end; ++j) rows.push_back(src[order[j]]);
+    auto batch = mt::pad_right(rows, mt::Vocab::kPad);
+    std::vector<std::vector<int64_t>> out;
+    if (c.decode == DecodeKind::greedy) {
+      out = mt::greedy_decode(model, batch, o);
+    } else {
+      for (auto& h : mt::beam_search(model, batch, o)) out.push_back(std::move(h.tokens));
+    }
+    for (size_t j = i; j < end; ++j) {
+      auto text = mt::detokenize_bpe(bpe, data.vocab.decode(out[j - i]));
+      const auto b = text.find_first_not_of(' '), e = text.find_last_not_of(' ');
+      hyps[order[j]] = b == std::string::npos ? "" : text.substr(b, e - b + 1);
+    }
+    ctx.progress.update(static_cast<int64_t>(end));
+  }
+  return hyps;
+}
+
+/// Translates the first `test_lines` of each newstest year (eval/bleu/<year>) and the held-out
+/// in-domain pairs (eval/bleu/dev), scored with the SacreBLEU-identical corpus BLEU.
 void evaluate(RunContext& ctx, const TrainMtConfig& c, models::EncoderDecoder& model,
               const Data& data, const datasets::Gpt2Tokenizer& bpe) {
   model->eval();
@@ -196,60 +276,33 @@ void evaluate(RunContext& ctx, const TrainMtConfig& c, models::EncoderDecoder& m
   o.beam = c.decode == DecodeKind::greedy ? 1 : c.beam;
   o.length_penalty = c.length_penalty;
   o.max_len_a = c.max_len_a, o.max_len_b = c.max_len_b;
-  const int64_t lines = c.test_lines, per_batch = c.decode_batch;
-  const auto max_src = static_cast<size_t>(model->config().max_len - 1);
   text::Bleu bleu;
   auto& g = ctx.group;
   std::vector<double> scores;
+  auto score = [&](const std::string& key, const std::vector<std::string>& hyps,
+                   const std::vector<std::string>& refs) {
+    const auto s = bleu.corpus_score(hyps, {refs});
+    ctx.progress.end("BLEU " + std::to_string(s.score));
+    g.dataset("eval/bleu/" + key).append(s.score);
+    g.dataset("eval/bleu_lines/" + key).append(static_cast<double>(hyps.size()));
+    g.attrs["hyp_example_" + key] = hyps.empty() ? "" : hyps[0];
+    return s.score;
+  };
   for (const int64_t year : c.test_years) {
-    auto set =
-        datasets::read_wmt_newstest(ctx.env.data_dir, static_cast<int>(year), /*filtered=*/true);
-    if (lines > 0 && static_cast<size_t>(lines) < set.source.size())
-      set.source.resize(lines), set.reference.resize(lines);
-    auto ids = bpe.encode_batch(set.source, 1);
-    std::vector<std::vector<int64_t>> src;
-    for (auto& s : ids) {
-      auto local = data.vocab.encode(s);
-      if (local.size() > max_src - 1) local.resize(max_src - 1);
-      local.push_back(mt::Vocab::kEos);
-      src.push_back(std::move(local));
-    }
-    // Sorted by length so that a batch pads little; hypotheses return to the input order.
-    std::vector<size_t> order(src.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return src[a].size() < src[b].size(); });
-    std::vector<std::string> hyps(src.size());
-    ctx.progress.begin("  newstest" + std::to_string(year), static_cast<int64_t>(src.size()));
-    for (size_t i = 0; i < order.size(); i += static_cast<size_t>(per_batch)) {
-      std::vector<std::vector<int64_t>> rows;
-      const size_t end = std::min(order.size(), i + static_cast<size_t>(per_batch));
-      for (size_t j = i; j < end; ++j) rows.push_back(src[order[j]]);
-      auto batch = mt::pad_right(rows, mt::Vocab::kPad);
-      std::vector<std::vector<int64_t>> out;
-      if (c.decode == DecodeKind::greedy) {
-        out = mt::greedy_decode(model, batch, o);
-      } else {
-        for (auto& h : mt::beam_search(model, batch, o)) out.push_back(std::move(h.tokens));
-      }
-      for (size_t j = i; j < end; ++j) {
-        auto text = mt::detokenize_bpe(bpe, data.vocab.decode(out[j - i]));
-        const auto b = text.find_first_not_of(' '), e = text.find_last_not_of(' ');
-        hyps[order[j]] = b == std::string::npos ? "" : text.substr(b, e - b + 1);
-      }
-      ctx.progress.update(static_cast<int64_t>(end));
-    }
-    const auto score = bleu.corpus_score(hyps, {set.reference});
-    ctx.progress.end("BLEU " + std::to_string(score.score));
-    g.dataset("eval/bleu/" + std::to_string(year)).append(score.score);
-    g.dataset("eval/bleu_lines/" + std::to_string(year)).append(static_cast<double>(hyps.size()));
-    g.attrs["hyp_example_" + std::to_string(year)] = hyps.empty() ? "" : hyps[0];
-    scores.push_back(score.score);
+    auto set = datasets::read_wmt_newstest(ctx.env.data_dir, static_cast<int>(year), true);
+    if (c.test_lines > 0 && static_cast<size_t>(c.test_lines) < set.source.size())
+      set.source.resize(c.test_lines), set.reference.resize(c.test_lines);
+    const auto hyps = translate(ctx, c, model, data, bpe, bpe.encode_batch(set.source, 1), o,
+                                "newstest" + std::to_string(year));
+    scores.push_back(score(std::to_string(year), hyps, set.reference));
   }
   if (!scores.empty())
     g.dataset("eval/bleu_average")
         .append(std::accumulate(scores.begin(), scores.end(), 0.0) /
                 static_cast<double>(scores.size()));
+  if (!data.dev_src.empty())
+    score("dev", translate(ctx, c, model, data, bpe, data.dev_src, o, "held-out dev"),
+          data.dev_ref);
   g.attrs["bleu_signature"] = bleu.signature(1);
   g.attrs["decode"] = o.beam == 1 ? std::string("greedy")
                                   : "beam " + std::to_string(o.beam) + ", length_penalty " +
@@ -344,6 +397,7 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
     g.attrs["averaged_checkpoints"] = static_cast<int64_t>(snapshots.taken.size());
   }
   AutocastScope autocast(c.precision, device.type());
+  if (!data.dev_batches.empty()) g.dataset("eval/dev_nll").append(dev_nll(model, data, device));
   evaluate(ctx, c, model, data, bpe);
 }
 

@@ -40,6 +40,8 @@ train_src: wmt/train_sample/opennmt-py.train.tok.en  # Moses-tokenized (relative
 train_tgt: wmt/train_sample/opennmt-py.train.tok.de
 train_lines: 0           # first lines of the training files (0 = all)
 max_src_tokens: 128      # longer training pairs (either side, BPE tokens) are dropped
+dev_lines: 0             # the last N pairs of the training files (after the length filter) are
+                         # held out and translated: an in-domain BLEU (eval/bleu/dev) beside newstest
 vocab: restricted        # restricted (GPT-2 ids of the training data + specials) | gpt2 (all)
 vocab_max: 0             # restricted: keep the most frequent ids only (0 = every id in use)
 test_years: [2010, 2011, 2012, 2013, 2014, 2015, 2016]  # newstest (2014: sacrebleu's wmt14, filtered)
@@ -115,6 +117,7 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
   c.train_tgt = r.text("train_tgt");
   c.train_lines = r.integer("train_lines", 0);
   c.max_src_tokens = r.integer("max_src_tokens", 1, m.max_len - 1);
+  c.dev_lines = r.integer("dev_lines", 0);
   c.vocab = r.choice(
       "vocab", EnumNames<MtVocab>{{"restricted", MtVocab::restricted}, {"gpt2", MtVocab::gpt2}});
   c.vocab_max = r.integer("vocab_max", 0);

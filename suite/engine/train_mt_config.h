@@ -28,7 +28,7 @@ struct TrainMtConfig : RunnerConfig {
   OptimizerKind optimizer = OptimizerKind::adamw_fused;
   int threads = 0;
   std::string train_src, train_tgt;  // as written (relative: the data folder)
-  int64_t train_lines = 0, max_src_tokens = 128, vocab_max = 0;
+  int64_t train_lines = 0, max_src_tokens = 128, vocab_max = 0, dev_lines = 0;
   MtVocab vocab = MtVocab::restricted;
   std::vector<int64_t> test_years;
   int64_t test_lines = 0, beam = 4, max_len_b = 10, decode_batch = 64;

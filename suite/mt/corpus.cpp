@@ -177,7 +177,8 @@ TrainText read_train_text(const std::filesystem::path& src_file,
   if (lines > 0 && static_cast<size_t>(lines) < src.size()) src.resize(lines), tgt.resize(lines);
   for (auto& s : src) s = moses_detokenize(s);
   for (auto& s : tgt) s = moses_detokenize(s);
-  return {bpe.encode_batch(src, 1), bpe.encode_batch(tgt, 1)};
+  auto src_ids = bpe.encode_batch(src, 1), tgt_ids = bpe.encode_batch(tgt, 1);
+  return {std::move(src_ids), std::move(tgt_ids), std::move(src), std::move(tgt)};
 }
 
 std::string detokenize_bpe(const datasets::Gpt2Tokenizer& bpe, const std::vector<int32_t>& ids) {

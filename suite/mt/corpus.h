@@ -71,6 +71,7 @@ torch::Tensor pad_right(const std::vector<std::vector<int64_t>>& rows, int64_t p
 /// detokenized and GPT-2 encoded.
 struct TrainText {
   std::vector<std::vector<int32_t>> src, tgt;
+  std::vector<std::string> src_text, tgt_text;  // the detokenized lines
 };
 TrainText read_train_text(const std::filesystem::path& src_file,
                           const std::filesystem::path& tgt_file, int64_t lines,

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/data_dir.h"
@@ -461,5 +462,33 @@ TEST_CASE("`check` recomputes the paired statistics written at run time exactly"
             spikebench::results::to_string(y->attrs.at(key)));
     }
   }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the README's study example runs, with its compare claims", "[cli][readme]") {
+  // The YAML block under "A study of your own", as a user would copy it.
+  std::ifstream in(std::string(SPIKEBENCH_SOURCE_DIR) + "/README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const auto begin = readme.find("```yaml\nname: my-study");
+  REQUIRE(begin != std::string::npos);
+  const auto end = readme.find("```", begin + 7);
+  const fs::path dir = fresh_dir("readme");
+  std::ofstream(dir / "my-study.yaml") << readme.substr(begin + 8, end - begin - 8);
+  // Fewer seeds and updates than the example so that the test is quick; the plan is the same.
+  auto r = run("run " + (dir / "my-study.yaml").string() +
+               " --seeds 2 --set steps=12 --set batch=4 --set seq_len=32 --fail-on regressions --out " +
+               dir.string());
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  auto f = spikebench::results::load(dir / "my-study-cpu.h5");
+  for (const char* claim : {"qk_norm_stabler_early", "qk_norm_lower_lr_sensitivity"}) {
+    const auto* c = f.find_group(std::string("checks/") + claim);
+    REQUIRE(c);
+    CHECK(c->attr_number("n_pairs") >= 2);
+    CHECK(c->has_attr("p_value"));
+  }
+  CHECK(f.find_group("summary/lr_sensitivity/qk_norm") != nullptr);
   fs::remove_all(dir);
 }
