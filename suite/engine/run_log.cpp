@@ -5,6 +5,11 @@
 
 namespace spikebench::engine {
 
+torch::Device pick_device(DeviceChoice choice, const Environment& env, int local_rank) {
+  if (choice == DeviceChoice::cpu || !env.cuda) return torch::kCPU;
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank));
+}
+
 void truncate_after(results::Group& g, int64_t last) {
   for (auto& [name, child] : g.groups) {
     truncate_after(*child, last);

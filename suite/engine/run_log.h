@@ -6,6 +6,7 @@
 
 #include "suite/engine/checkpoint.h"
 #include "suite/engine/stability_monitor.h"
+#include "suite/engine/train_lm_config.h"
 #include "suite/engine/trainer.h"
 #include "suite/runner.h"
 
@@ -21,6 +22,9 @@ void log_update(results::Group& g, int64_t step, int64_t tokens, double lr, doub
 
 /// Keeps rows with step <= last in every series group of `g` (train, valid, layers, spikes/*).
 void truncate_after(results::Group& g, int64_t last);
+
+/// `device: auto` is the local rank's GPU in a CUDA build that sees one, else the CPU.
+torch::Device pick_device(DeviceChoice choice, const Environment& env, int local_rank);
 
 /// Wall time of the updates after the first few (allocator growth, kernel selection).
 class Throughput {

@@ -36,12 +36,6 @@ fs::path data_path(const RunContext& ctx, const std::string& p) {
   return fs::path(p).is_relative() ? ctx.env.data_dir / p : fs::path(p);
 }
 
-/// `device: auto` is the local rank's GPU in a CUDA build that sees one, else the CPU.
-torch::Device pick_device(DeviceChoice choice, const Environment& env, int local_rank) {
-  if (choice == DeviceChoice::cpu || !env.cuda) return torch::kCPU;
-  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank));
-}
-
 /// The training source (a pure function of seed and step, or a resumable sampler) and the
 /// validation source: the training source's held-out part, or held-out shards (§4.1: C4).
 struct Batches {
@@ -128,6 +122,63 @@ void write_run_attrs(results::Group& g, const TrainLmConfig& c, const torch::Dev
     g.attrs["mfu"] = tokens_per_s * flops_per_token / static_cast<double>(world) / *peak;
 }
 
+/// What one training run holds while it trains.
+struct LmRun {
+  RunContext& ctx;
+  const TrainLmConfig& c;
+  models::DecoderLM& model;
+  Trainer& trainer;
+  Batches& data;
+  StabilityMonitor& monitor;
+  TrainState& state;
+  int64_t valid_rows;
+};
+
+/// The validation loss over the fixed blocks, appended to valid/.
+void validate(LmRun& r, int64_t step) {
+  const double loss = lm_validation_loss(
+      r.trainer, r.model, [&](int64_t i) { return r.data.valid().valid(i, r.valid_rows); },
+      r.c.valid_batches);
+  r.ctx.group.dataset("valid/step").append(static_cast<double>(step));
+  r.ctx.group.dataset("valid/loss").append(loss);
+}
+
+/// Updates from `start` to the end (or divergence): the run's status ("ok" | "diverged@step").
+std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
+  const auto& c = r.c;
+  auto& g = r.ctx.group;
+  for (int64_t step = start; step < c.steps; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double lr = c.schedule.at(step);
+    const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
+    models::Probe probe;
+    const auto st = lm_step(r.trainer, r.model, r.data.train->train(step, c.batch), lr,
+                            log_layers ? &probe : nullptr, log_layers);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    timed.add(step, seconds);
+    const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
+    log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
+    if (log_layers) log_layers_row(g, step, st, probe);
+    if (!obs.diverged.empty()) {
+      g.attrs["diverged_reason"] = obs.diverged;
+      return "diverged@" + std::to_string(step);
+    }
+    if ((c.valid_every > 0 && (step + 1) % c.valid_every == 0) || step + 1 == c.steps)
+      validate(r, step);
+    if (c.checkpoint_every > 0 && (step + 1) % c.checkpoint_every == 0 && step + 1 < c.steps) {
+      r.ctx.flush();                                             // results first (rows up to step)
+      save_checkpoint(r.ctx.checkpoint_dir, step + 1, r.state);  // then the state to resume from
+    }
+    char buf[112];
+    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", st.loss,
+                  st.grad_norm, lr, static_cast<double>(c.tokens_per_update()) / seconds,
+                  st.overflow ? " (fp16 overflow: skipped)" : "");
+    r.ctx.progress.update(step + 1, buf);
+  }
+  return "ok";
+}
+
 void run(RunContext& ctx, const TrainLmConfig& c) {
   const int rank = ctx.comm ? ctx.comm->world().rank : 0;
   const int64_t world = ctx.comm ? ctx.comm->world().size : 1;
@@ -140,16 +191,9 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   torch::manual_seed(c.seed);  // the same initial weights on every rank
   models::DecoderLM model(c.model);
   model->to(device);
-  TrainerOptions topt{c.schedule.lr,
-                      c.beta1,
-                      c.beta2,
-                      c.eps,
-                      c.weight_decay,
-                      c.clip,
-                      c.micro_batch > 0 ? c.micro_batch : c.batch / world,
-                      c.precision,
-                      c.optimizer == OptimizerKind::adamw_fused,
-                      {}};
+  const TrainerOptions topt{c.schedule.lr, c.beta1, c.beta2, c.eps, c.weight_decay, c.clip,
+                            c.micro_batch > 0 ? c.micro_batch : c.batch / world, c.precision,
+                            c.optimizer == OptimizerKind::adamw_fused, {}};
   Trainer trainer = make_lm_trainer(model, topt, device, ctx.comm);
   if (world > 1) torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));  // dropout
   Batches data = make_batches(ctx, c, valid_rows);
@@ -162,47 +206,13 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   g.attrs["device"] = device.str();
   TrainState state{
       *model, trainer.optimizer(), data.train.get(), trainer.scaler(), &monitor, device, rank};
+  LmRun r{ctx, c, model, trainer, data, monitor, state, valid_rows};
   const int64_t start = start_or_resume(ctx, state);
 
   ctx.progress.begin("  " + ctx.run.name, c.steps);
   model->train();
-  std::string status = "ok";
   Throughput timed(c.steps);
-  for (int64_t step = start; step < c.steps; ++step) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const double lr = c.schedule.at(step);
-    const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
-    models::Probe probe;
-    const auto st = lm_step(trainer, model, data.train->train(step, c.batch), lr,
-                            log_layers ? &probe : nullptr, log_layers);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    timed.add(step, seconds);
-    const auto obs = monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
-    log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
-    if (log_layers) log_layers_row(g, step, st, probe);
-    if (!obs.diverged.empty()) {
-      status = "diverged@" + std::to_string(step);
-      g.attrs["diverged_reason"] = obs.diverged;
-      break;
-    }
-    if ((c.valid_every > 0 && (step + 1) % c.valid_every == 0) || step + 1 == c.steps) {
-      const double loss = lm_validation_loss(
-          trainer, model, [&](int64_t i) { return data.valid().valid(i, valid_rows); },
-          c.valid_batches);
-      g.dataset("valid/step").append(static_cast<double>(step));
-      g.dataset("valid/loss").append(loss);
-    }
-    if (c.checkpoint_every > 0 && (step + 1) % c.checkpoint_every == 0 && step + 1 < c.steps) {
-      ctx.flush();                                           // results first (rows up to step) ...
-      save_checkpoint(ctx.checkpoint_dir, step + 1, state);  // ... then the state to resume from
-    }
-    char buf[112];
-    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", st.loss,
-                  st.grad_norm, lr, static_cast<double>(c.tokens_per_update()) / seconds,
-                  st.overflow ? " (fp16 overflow: skipped)" : "");
-    ctx.progress.update(step + 1, buf);
-  }
+  const std::string status = train_loop(r, start, timed);
   g.attrs["status"] = status;
   write_run_attrs(g, c, device, world, timed.seconds(), timed.updates(), monitor);
   if (auto* scaler = trainer.scaler()) g.attrs["skipped_updates"] = scaler->skipped();

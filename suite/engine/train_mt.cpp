@@ -309,84 +309,86 @@ void evaluate(RunContext& ctx, const TrainMtConfig& c, models::EncoderDecoder& m
                                         std::to_string(o.length_penalty);
 }
 
+/// What one MT run holds while it trains.
+struct MtRun {
+  RunContext& ctx;
+  const TrainMtConfig& c;
+  const Data& data;
+  models::EncoderDecoder& model;
+  std::vector<torch::Tensor>& params;
+  Trainer& trainer;
+  StabilityMonitor& monitor;
+  Snapshots& snapshots;
+  TrainState& state;
+};
+
+/// Updates from `start` to the end (or divergence): the run's status ("ok" | "diverged@step").
+std::string train_loop(MtRun& r, int64_t start) {
+  const auto& c = r.c;
+  auto& g = r.ctx.group;
+  const Schedule schedule{ScheduleKind::inverse_sqrt, c.lr, c.steps, c.warmup_steps, 0.0};
+  BatchOrder order(r.data.batches.size(), c.seed);
+  int64_t tokens = 0;
+  for (int64_t s = 0; s < start; ++s) tokens += r.data.batches[order.at(s)].target_tokens;
+  for (int64_t step = start; step < c.steps; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto& batch = r.data.batches[order.at(step)];
+    const double lr = schedule.at(step);
+    double nll = 0;
+    const auto st = train_update(r.trainer, r.model, batch, lr, c.label_smoothing, &nll);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    tokens += batch.target_tokens;
+    const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
+    log_update(g, step, tokens, lr, seconds, st, obs);
+    g.dataset("train/nll").append(nll);
+    if (!obs.diverged.empty()) {
+      g.attrs["diverged_reason"] = obs.diverged;
+      return "diverged@" + std::to_string(step);
+    }
+    if (c.checkpoint_every > 0 && ((step + 1) % c.checkpoint_every == 0 || step + 1 == c.steps)) {
+      if (c.average_last > 0) r.snapshots.take(r.params);
+      if (step + 1 < c.steps) {
+        r.ctx.flush();
+        save_checkpoint(r.ctx.checkpoint_dir, step + 1, r.state);
+      }
+    }
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "loss %.4f nll %.4f gnorm %.3f lr %.2e", st.loss, nll,
+                  st.grad_norm, lr);
+    r.ctx.progress.update(step + 1, buf);
+  }
+  return "ok";
+}
+
 void run(RunContext& ctx, const TrainMtConfig& c) {
   const auto bpe = datasets::Gpt2Tokenizer::load(ctx.env.data_dir / "gpt2");
   const Data data = make_batches(ctx, c, bpe);
   const int rank = ctx.comm ? ctx.comm->world().rank : 0;
   const torch::Device device =
-      c.device == DeviceChoice::cpu || !ctx.env.cuda
-          ? torch::Device(torch::kCPU)
-          : torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(
-                                            ctx.comm ? ctx.comm->world().local_rank : 0));
+      pick_device(c.device, ctx.env, ctx.comm ? ctx.comm->world().local_rank : 0);
   torch::manual_seed(c.seed);  // the same initial weights on every rank
   models::EncoderDecoder model(c.model_for(data.vocab.size()));
   model->to(device);
   auto params = model->parameters();
-  Trainer trainer(params, {},
-                  {c.lr,
-                   c.beta1,
-                   c.beta2,
-                   c.eps,
-                   c.weight_decay,
-                   c.clip,
-                   0,
-                   c.precision,
-                   c.optimizer == OptimizerKind::adamw_fused,
-                   {}},
-                  device, ctx.comm);
+  const TrainerOptions topt{c.lr,   c.beta1, c.beta2, c.eps, c.weight_decay, c.clip, 0,
+                            c.precision, c.optimizer == OptimizerKind::adamw_fused, {}};
+  Trainer trainer(params, {}, topt, device, ctx.comm);
   if (ctx.comm && ctx.comm->world().size > 1)  // dropout masks: an independent stream per rank
     torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));
-  const Schedule schedule{ScheduleKind::inverse_sqrt, c.lr, c.steps, c.warmup_steps, 0.0};
   StabilityMonitor monitor(c.stability);
   Snapshots snapshots{static_cast<size_t>(c.average_last), {}};
-  TrainState state{*model,
-                   trainer.optimizer(),
-                   nullptr,
-                   trainer.scaler(),
-                   &monitor,
-                   device,
-                   rank,
+  TrainState state{*model, trainer.optimizer(), nullptr, trainer.scaler(), &monitor, device, rank,
                    [&](torch::serialize::OutputArchive& a) { snapshots.save(a); },
                    [&](torch::serialize::InputArchive& a) { snapshots.load(a, params.size()); }};
   auto& g = ctx.group;
   write_model_attrs(g, model, data);
   const int64_t start = start_or_resume(ctx, state);
   if (start == 0) g.dataset("train/tokens").integer = true;
-  BatchOrder order(data.batches.size(), c.seed);
-  int64_t tokens = 0;
-  for (int64_t s = 0; s < start; ++s) tokens += data.batches[order.at(s)].target_tokens;
-  std::string status = "ok";
   ctx.progress.begin("  " + ctx.run.name, c.steps);
   model->train();
-  for (int64_t step = start; step < c.steps; ++step) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto& batch = data.batches[order.at(step)];
-    const double lr = schedule.at(step);
-    double nll = 0;
-    const auto st = train_update(trainer, model, batch, lr, c.label_smoothing, &nll);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    tokens += batch.target_tokens;
-    const auto obs = monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
-    log_update(g, step, tokens, lr, seconds, st, obs);
-    g.dataset("train/nll").append(nll);
-    if (!obs.diverged.empty()) {
-      status = "diverged@" + std::to_string(step);
-      g.attrs["diverged_reason"] = obs.diverged;
-      break;
-    }
-    if (c.checkpoint_every > 0 && ((step + 1) % c.checkpoint_every == 0 || step + 1 == c.steps)) {
-      if (c.average_last > 0) snapshots.take(params);
-      if (step + 1 < c.steps) {
-        ctx.flush();
-        save_checkpoint(ctx.checkpoint_dir, step + 1, state);
-      }
-    }
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "loss %.4f nll %.4f gnorm %.3f lr %.2e", st.loss, nll,
-                  st.grad_norm, lr);
-    ctx.progress.update(step + 1, buf);
-  }
+  MtRun r{ctx, c, data, model, params, trainer, monitor, snapshots, state};
+  const std::string status = train_loop(r, start);
   g.attrs["status"] = status;
   g.attrs["loss_spike_score"] = monitor.loss_spike_score();
   g.attrs["grad_spike_score"] = monitor.grad_spike_score();

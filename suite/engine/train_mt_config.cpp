@@ -66,16 +66,16 @@ device: auto             # auto | cpu | cuda
 )";
 }
 
-TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
-  TrainMtConfig c;
+namespace {
+
+/// The encoder-decoder's fields (vocab is a placeholder until the data is read).
+models::EncoderDecoderConfig parse_model(const config::Reader& r) {
   const auto size = r.text("size");
   std::vector<std::string> sizes;
   for (const auto& f : models::mt_flavors()) sizes.push_back(f.name);
   if (std::find(sizes.begin(), sizes.end(), size) == sizes.end())
-    r.error("size",
-            "unknown encoder-decoder size '" + size + "' (valid: " + join(sizes, ", ") + ")");
-  auto& m = c.model;
-  m = models::mt_flavor(size).config;
+    r.error("size", "unknown encoder-decoder size '" + size + "' (valid: " + join(sizes, ", ") + ")");
+  auto m = models::mt_flavor(size).config;
   m.variant = r.text("variant");
   if (!Registry<models::Seq2SeqVariant>::instance().contains(m.variant))
     r.error("variant", "unknown variant '" + m.variant + "' (valid: " +
@@ -101,6 +101,15 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
   } catch (const Error& e) {
     fail(r.where(), ": ", e.what());
   }
+  return m;
+}
+
+}  // namespace
+
+TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
+  TrainMtConfig c;
+  c.model = parse_model(r);
+  const auto& m = c.model;
   c.seed = r.integer("seed", 0);
   c.steps = r.integer("steps", 1);
   c.lr = r.real("lr", 0, 10, /*open_lo=*/true);

@@ -1,18 +1,38 @@
 #include "suite/report/report.h"
 
-#include <cstdlib>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "suite/checks/checks.h"
+
+extern char** environ;
 
 namespace spikebench::report {
 
 void render(const std::filesystem::path& results_dir) {
   const auto script = std::filesystem::path(SPIKEBENCH_SOURCE_DIR) / "scripts" / "report.py";
   if (!std::filesystem::exists(script)) fail("report: ", script.string(), " not found");
-  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + results_dir.string() +
-                          "' --baselines '" + checks::default_baselines_dir().string() + "'";
-  if (std::system(cmd.c_str()) != 0) fail("report: '", cmd, "' failed");
+  // The renderer runs as a child process with its arguments as argv (no shell, no quoting).
+  std::vector<std::string> args = {"/usr/bin/python3", script.string(), results_dir.string(),
+                                   "--baselines", checks::default_baselines_dir().string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (const int rc = ::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0)
+    fail("report: cannot start ", args[0], ": ", std::strerror(rc));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) fail("report: waitpid: ", std::strerror(errno));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail("report: ", args[0], " ", args[1], " failed (exit ",
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), ")");
 }
 
 }  // namespace spikebench::report

@@ -492,3 +492,58 @@ TEST_CASE("the README's study example runs, with its compare claims", "[cli][rea
   CHECK(f.find_group("summary/lr_sensitivity/qk_norm") != nullptr);
   fs::remove_all(dir);
 }
+
+TEST_CASE("train_mt: SIGKILL then --resume continues bit-identically; bf16 trains on the CPU",
+          "[cli][mt][resume]") {
+  const fs::path dir = fresh_dir("mt-resume");
+  std::ofstream(dir / "mt.yaml") << R"(name: mt_resume
+runner: train_mt
+methods:
+  deepnet: {variant: deepnet}
+grid: {sizes: [tiny], lrs: [1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 40, warmup_steps: 5, max_tokens: 256, train_lines: 300, vocab_max: 300,
+               test_years: [2010], test_lines: 3, decode: greedy, threads: 1, dev_lines: 20,
+               checkpoint_every: 4, average_last: 3}
+)";
+  const std::string study = (dir / "mt.yaml").string();
+  REQUIRE(run("run " + study + " --out " + (dir / "ref").string()).code == 0);
+  // Kill -9 once the run has checkpointed twice, then resume.
+  const fs::path out = dir / "killed";
+  const pid_t pid = spawn({"run", study, "--out", out.string()}, {});
+  const fs::path ckpt = out / "mt_resume-cpu.ckpt" / "deepnet-tiny-lr1e-03-s0" / "last.pt";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  int seen = 0;
+  fs::file_time_type last{};
+  while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(ckpt) && fs::last_write_time(ckpt) != last)
+      last = fs::last_write_time(ckpt), ++seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  auto resumed = run("run " + study + " --resume --out " + out.string());
+  REQUIRE(resumed.code == 0);
+  CHECK_THAT(resumed.output, Catch::Matchers::Contains("resumed"));
+  auto a = spikebench::results::load(dir / "ref" / "mt_resume-cpu.h5");
+  auto b = spikebench::results::load(out / "mt_resume-cpu.h5");
+  for (const char* series : {"train/step", "train/loss", "train/nll", "train/grad_norm",
+                             "train/lr", "eval/dev_nll", "eval/bleu/2010", "eval/bleu/dev"}) {
+    CAPTURE(series);
+    const auto* x = a.find_dataset(std::string("runs/deepnet-tiny-lr1e-03-s0/") + series);
+    const auto* y = b.find_dataset(std::string("runs/deepnet-tiny-lr1e-03-s0/") + series);
+    REQUIRE(x);
+    REQUIRE(y);
+    CHECK(x->values == y->values);  // bit-identical, checkpoint averaging included
+  }
+  auto bf16 = run("run " + study + " --set precision=bf16 --out " + (dir / "bf16").string());
+  CHECK(bf16.code == 0);
+  auto f = spikebench::results::load(dir / "bf16" / "mt_resume-cpu.h5");
+  const auto* loss = f.find_dataset("runs/deepnet-tiny-lr1e-03-s0/train/loss");
+  REQUIRE(loss);
+  CHECK(loss->values.back() < loss->values.front());  // it learns in bf16 too
+  fs::remove_all(dir);
+}
