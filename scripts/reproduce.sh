@@ -11,5 +11,9 @@ build/cpu/suite/spikebench reproduce "$@" || status=$?
 # The report as a reader sees it: links resolve, figures are not blank, Chromium renders it.
 out=results
 for ((i = 1; i <= $#; i++)); do [ "${!i}" = --out ] && j=$((i + 1)) && out="${!j}"; done
-if [ -f "$out/report/index.html" ]; then scripts/check-report.sh "$out/report" || status=1; fi
+if [ -f "$out/report/index.html" ]; then
+  scripts/check-report.sh "$out/report" || status=1
+  # Every claim with its statistic, as Markdown (the README's Status section is this file).
+  scripts/status.py "$out" > "$out/report/status.md" || status=1
+fi
 exit "$status"
