@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "core/data_dir.h"
@@ -18,6 +19,7 @@
 #include "suite/engine/distributed.h"
 #include "suite/jobs.h"
 #include "suite/progress.h"
+#include "suite/results/lock.h"
 #include "suite/results/store.h"
 #include "suite/run_cache.h"
 #include "suite/runner.h"
@@ -327,6 +329,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   const bool main_rank = !o.comm || o.comm->world().is_main();
   if (main_rank) require_writable(o.out_dir);
   report.file = o.out_dir / (study.name + "-" + o.scale + ".h5");
+  std::optional<results::WriterLock> lock;  // one writer per results file (a second run stops)
+  if (main_rank) lock.emplace(report.file);
   results::Group root = open_results(study, o, runs, report.file);
   const fs::path ckpt_root = o.out_dir / (study.name + "-" + o.scale + ".ckpt");
   auto flush = [&] {

@@ -92,5 +92,4 @@ int run_bleu(const std::vector<std::string>& args) {
 
 }  // namespace
 
-SPIKEBENCH_COMMAND("bleu", "SacreBLEU-identical corpus/sentence BLEU of a system output",
-                   &run_bleu);
+SPIKEBENCH_COMMAND("bleu", &run_bleu);

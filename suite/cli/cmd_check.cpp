@@ -27,7 +27,7 @@ int run(const std::vector<std::string>& args) {
   return failed > 0 ? 1 : 0;
 }
 
-SPIKEBENCH_COMMAND("check", "re-evaluate the checks of results files (exit 1 on a failure)", run);
+SPIKEBENCH_COMMAND("check", run);
 
 }  // namespace
 }  // namespace spikebench::cli

@@ -73,4 +73,4 @@ int run_decode(const std::vector<std::string>& args) {
 
 }  // namespace
 
-SPIKEBENCH_COMMAND("decode", "text of GPT-2 token ids (inverse of encode)", &run_decode);
+SPIKEBENCH_COMMAND("decode", &run_decode);

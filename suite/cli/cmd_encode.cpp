@@ -99,6 +99,4 @@ int run_encode(const std::vector<std::string>& args) {
 
 }  // namespace
 
-SPIKEBENCH_COMMAND("encode",
-                   "GPT-2 token ids of a text file (per line, per jsonl document, or whole)",
-                   &run_encode);
+SPIKEBENCH_COMMAND("encode", &run_encode);

@@ -134,6 +134,4 @@ int run_eval(const std::vector<std::string>& args) {
 
 }  // namespace
 
-SPIKEBENCH_COMMAND("eval",
-                   "zero-shot WikiText-103 / LAMBADA evaluation (Megatron-LM's definitions)",
-                   &run_eval);
+SPIKEBENCH_COMMAND("eval", &run_eval);

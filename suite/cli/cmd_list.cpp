@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-SPIKEBENCH_COMMAND("list", "list the paper's artifacts (tables, figures) and their scales", run);
+SPIKEBENCH_COMMAND("list", run);
 
 }  // namespace
 }  // namespace spikebench::cli

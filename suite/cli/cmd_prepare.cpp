@@ -114,5 +114,4 @@ int run_prepare(const std::vector<std::string>& args) {
 
 }  // namespace
 
-SPIKEBENCH_COMMAND("prepare", "tokenize a corpus into GPT-2 token shards (train/valid)",
-                   &run_prepare);
+SPIKEBENCH_COMMAND("prepare", &run_prepare);

@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-SPIKEBENCH_COMMAND("report", "render figures (PNG/SVG), tables and index.html from results", run);
+SPIKEBENCH_COMMAND("report", run);
 
 }  // namespace
 }  // namespace spikebench::cli

@@ -102,8 +102,7 @@ int run(const std::vector<std::string>& args) {
   return regressions > 0 || !errors.empty() ? 1 : 0;
 }
 
-SPIKEBENCH_COMMAND("reproduce",
-                   "run every artifact at a scale (gpu/paper: print the plan), then report", run);
+SPIKEBENCH_COMMAND("reproduce", run);
 
 }  // namespace
 }  // namespace spikebench::cli

@@ -35,13 +35,14 @@ int run(const std::vector<std::string>& args) {
   print_checks(r.checks);
   int regressions = 0;
   for (const auto& c : r.checks)
-    regressions += c.verdict == checks::Verdict::fail && (c.kind == "golden" || c.kind == "golden_verdicts");
+    regressions +=
+        c.verdict == checks::Verdict::fail && (c.kind == "golden" || c.kind == "golden_verdicts");
   std::printf("%zu checks: %d failed (%d regressions against golden files)\n", r.checks.size(),
               r.failed, regressions);
   return (fail_on == "any" ? r.failed : regressions) > 0 ? 1 : 0;
 }
 
-SPIKEBENCH_COMMAND("run", "run an artifact or a STUDY.yaml at a scale; write HDF5; check", run);
+SPIKEBENCH_COMMAND("run", run);
 
 }  // namespace
 }  // namespace spikebench::cli

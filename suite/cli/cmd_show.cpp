@@ -48,7 +48,7 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-SPIKEBENCH_COMMAND("show", "print an artifact's grid and expectations per scale", run);
+SPIKEBENCH_COMMAND("show", run);
 
 }  // namespace
 }  // namespace spikebench::cli

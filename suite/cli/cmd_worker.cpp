@@ -31,8 +31,7 @@ int run(const std::vector<std::string>& args) {
                  (*vm)["checkpoint-dir"].as<std::string>(), (*vm)["progress"].as<bool>());
 }
 
-SPIKEBENCH_COMMAND("worker", "run one grid point of a study into its own file (--jobs uses it)",
-                   run);
+SPIKEBENCH_COMMAND("worker", run);
 
 }  // namespace
 }  // namespace spikebench::cli

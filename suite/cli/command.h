@@ -1,8 +1,8 @@
 #pragma once
 // A `spikebench` sub-command: one file per command under suite/cli/, registered with
-// SPIKEBENCH_COMMAND(name, summary, run). `run` receives the arguments after the command name
-// and returns the process exit code; it parses its own options (Boost.Program_options) and
-// answers --help itself.
+// SPIKEBENCH_COMMAND(name, run) and listed in command_list.h. `run` receives the arguments after
+// the command name and returns the process exit code; it parses its own options
+// (Boost.Program_options) and answers --help itself.
 #include <string>
 #include <vector>
 
@@ -12,11 +12,10 @@ namespace spikebench::cli {
 
 struct Command {
   static constexpr const char* kKind = "command";
-  std::string summary;                               // one line for `spikebench --help`
-  int (*run)(const std::vector<std::string>& args);  // exit code
+  int (*run)(const std::vector<std::string>& args);  // exit code; the summary: command_list.h
 };
 
 }  // namespace spikebench::cli
 
-#define SPIKEBENCH_COMMAND(name, summary, fn) \
-  SPIKEBENCH_REGISTER(::spikebench::cli::Command, name, summary, fn)
+/// Registers command `name` (listed, with its summary, in command_list.h) run by `fn`.
+#define SPIKEBENCH_COMMAND(name, fn) SPIKEBENCH_REGISTER(::spikebench::cli::Command, name, fn)

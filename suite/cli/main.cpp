@@ -1,11 +1,20 @@
-// spikebench: the command-line entry point. Sub-commands register themselves (command.h);
-// this file only dispatches and turns errors into one line on stderr plus a non-zero exit.
+// spikebench: the command-line entry point. Sub-commands register themselves (command.h) and
+// are listed in command_list.h. This file dispatches and turns errors into one line on stderr
+// plus a non-zero exit. Two executables share it: `spikebench` holds only the LibTorch-free
+// commands (text and data tools) and executes `spikebench-suite` (beside it) for the others, so
+// `--help`, `encode`, `decode`, `bleu` and `prepare` start no LibTorch.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "suite/cli/command.h"
+#include "suite/cli/command_list.h"
 
 namespace {
 
@@ -13,10 +22,23 @@ void print_usage(std::ostream& os) {
   os << "usage: spikebench COMMAND [OPTIONS]   (spikebench COMMAND --help for details)\n\n"
         "Reproducibility and stability benchmark for 'Spike No More' (Takase et al.).\n\n"
         "commands:\n";
-  for (const auto& [name, cmd] :
-       spikebench::Registry<spikebench::cli::Command>::instance().entries())
-    os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << cmd.summary
+  for (const auto& c : spikebench::cli::kCommands) {
+    const std::string name = c.name;
+    os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary
        << "\n";
+  }
+}
+
+/// Replaces this process by `spikebench-suite` (beside this executable) with the same arguments.
+[[noreturn]] void exec_suite(char** argv) {
+  namespace fs = std::filesystem;
+  const fs::path suite = fs::read_symlink("/proc/self/exe").parent_path() / "spikebench-suite";
+  std::vector<char*> args = {const_cast<char*>(suite.c_str())};
+  for (char** a = argv + 1; *a; ++a) args.push_back(*a);
+  args.push_back(nullptr);
+  ::execv(suite.c_str(), args.data());
+  spikebench::fail("cannot start ", suite.string(), ": ", std::strerror(errno),
+                   " (build the spikebench-suite target)");
 }
 
 }  // namespace
@@ -28,9 +50,16 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   try {
+    const auto* info = spikebench::cli::find_command(args[0].c_str());
+    if (!info) {
+      std::vector<std::string> names;
+      for (const auto& c : spikebench::cli::kCommands) names.emplace_back(c.name);
+      spikebench::fail("unknown command '", args[0], "' (valid: ", spikebench::join(names, ", "),
+                       ")");
+    }
     const auto& registry = spikebench::Registry<spikebench::cli::Command>::instance();
-    const auto& command = registry.get(args[0]);
-    return command.run(std::vector<std::string>(args.begin() + 1, args.end()));
+    if (!registry.contains(args[0])) exec_suite(argv);  // a LibTorch command, in the suite
+    return registry.get(args[0]).run(std::vector<std::string>(args.begin() + 1, args.end()));
   } catch (const std::exception& e) {
     std::cerr << "spikebench: error: " << e.what() << "\n";
     return 1;

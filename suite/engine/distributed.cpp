@@ -78,9 +78,10 @@ std::string default_backend(const torch::Device& device) {
   return device.is_cuda() ? "nccl" : "gloo";
 }
 
-Communicator::Communicator(World world, const std::string& backend, std::chrono::seconds timeout)
+Communicator::Communicator(World world, const std::string& backend, std::chrono::seconds timeout,
+                           bool always_group)
     : world_(std::move(world)), backend_(backend) {
-  if (world_.size == 1) return;
+  if (world_.size == 1 && !always_group) return;
   if (backend_ != "gloo" && backend_ != "nccl")
     fail("data parallel: unknown backend '", backend_, "' (valid: gloo, nccl)");
   auto group = std::make_unique<Group>();

@@ -33,8 +33,10 @@ class Communicator {
  public:
   /// backend: "gloo" (CPU tensors) or "nccl" (CUDA builds). Connects to MASTER_ADDR:PORT
   /// (rank 0 hosts the TCP store) and waits up to `timeout` for the other ranks.
+  /// `always_group`: create the process group even at world size 1 (the device check's NCCL
+  /// test); otherwise a single process runs without one.
   Communicator(World world, const std::string& backend,
-               std::chrono::seconds timeout = std::chrono::minutes(30));
+               std::chrono::seconds timeout = std::chrono::minutes(30), bool always_group = false);
   ~Communicator();
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;

@@ -4,8 +4,11 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 #include "core/error.h"
 
@@ -171,20 +174,72 @@ herr_t read_link(hid_t loc, const char* name, const H5L_info_t*, void* data) {
   return 0;
 }
 
+/// Silences HDF5's own error-stack printing for a scope: failures become our one-line Errors.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+/// The HDF5 image of `root`, built in memory (the core driver, no backing store): disk errors
+/// never reach HDF5, whose 1.10 library keeps a file it failed to close and crashes at exit.
+std::vector<char> file_image(const Group& root, const fs::path& path) {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  check(H5Pset_fapl_core(fapl, 1 << 20, /*backing_store=*/0), "set the in-memory driver", path);
+  Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+  if (!file.valid()) fail("cannot create the results image for '", path.string(), "'");
+  write_group(file, root, path);
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush", path);
+  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  if (size < 0) fail("HDF5 error in file image for '", path.string(), "'");
+  std::vector<char> image(static_cast<size_t>(size));
+  if (H5Fget_file_image(file, image.data(), image.size()) != size)
+    fail("HDF5 error in file image for '", path.string(), "'");
+  return image;
+}
+
+/// Writes `bytes` to `tmp` and syncs it; every failure (ENOSPC, EFBIG, EIO) names the file.
+void write_synced(const std::vector<char>& bytes, const fs::path& tmp) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot create results file '", tmp.string(), "': ", std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail("cannot write results file '", tmp.string(), "': ", std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    fail("cannot write results file '", tmp.string(), "': ", std::strerror(errno));
+}
+
 }  // namespace
 
 void save(const Group& root, const fs::path& path) {
+  // Built in memory, written whole to FILE.tmp, synced, then renamed over FILE: a failed write
+  // (a full disk, a file-size limit) leaves FILE as it was, and the error names the path.
   const fs::path tmp = path.string() + ".tmp";
-  {
-    Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!file.valid())
-      fail("cannot create results file '", tmp.string(), "' (is the folder writable?)");
-    write_group(file, root, path);
-    check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush", path);
-  }
-  if (int fd = ::open(tmp.c_str(), O_RDONLY); fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+  QuietHdf5 quiet;
+  const std::vector<char> image = file_image(root, path);
+  try {
+    write_synced(image, tmp);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);  // the previous FILE stays as it was
+    throw;
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
@@ -193,12 +248,8 @@ void save(const Group& root, const fs::path& path) {
 
 Group load(const fs::path& path) {
   if (!fs::exists(path)) fail("results file '", path.string(), "' does not exist");
-  H5E_auto2_t old_func;
-  void* old_data;
-  H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // we report our own one-line errors
+  QuietHdf5 quiet;  // we report our own one-line errors
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
   if (!file.valid()) fail("'", path.string(), "' is not a readable HDF5 results file");
   Group root;
   read_group(file, root, path);
