@@ -6,8 +6,13 @@
 namespace spikebench::datasets {
 namespace {
 
-// Length of the whitespace code point at s[i], or 0 when s[i] does not start one.
+// Length of the whitespace code point at s[i], or 0 when s[i] does not start one. Bytes that
+// are not a complete UTF-8 sequence are not whitespace (callers validate UTF-8 first; this keeps
+// a truncated sequence at the end from reading past it: found by fuzz_wikitext).
 size_t space_len(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t need = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (need > s.size() - i) return 0;
   size_t len;
   uint32_t cp = decode_utf8(reinterpret_cast<const unsigned char*>(s.data()) + i, len);
   return py_isspace(cp) ? len : 0;

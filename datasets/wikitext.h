@@ -14,9 +14,10 @@ std::string wikitext_detokenize(std::string_view text);
 
 /// Megatron-LM's num_original_tokens: len(text.strip().split(" ")) — pieces between single
 /// spaces of the stripped raw text, so "\n" joins words and runs of spaces give empty pieces.
+/// Valid UTF-8 (load_wikitext checks it).
 size_t megatron_num_original_tokens(std::string_view raw);
 
-/// len(text.split()): words separated by runs of Unicode whitespace.
+/// len(text.split()): words separated by runs of Unicode whitespace, in valid UTF-8.
 size_t whitespace_word_count(std::string_view raw);
 
 /// A WikiText file ready for evaluation: detokenized text plus the counts of the raw file.

@@ -7,7 +7,9 @@
 #     cache folder OUTSIDE the clone (default ~/.cache/spikebench), so fresh clones reuse it.
 # Prints `export` lines a caller can eval; writes nothing into the clone.
 #
-# Usage: scripts/setup.sh [--print-env] [--no-apt] [--help]
+# Usage: scripts/setup.sh [--print-env] [--no-apt] [--with-clang] [--help]
+#   --with-clang  also clang 14 and its sanitizer/libFuzzer runtimes (the `sanitize` preset,
+#                 scripts/fuzz.sh)
 set -euo pipefail
 
 TORCH_VERSION="${SPIKEBENCH_TORCH_VERSION:-2.11.0}"
@@ -23,7 +25,8 @@ for a in "$@"; do
   case "$a" in
     --print-env) print_env=1 ;;
     --no-apt) use_apt=0 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --with-clang) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done

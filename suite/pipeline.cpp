@@ -66,7 +66,8 @@ void require_writable(const fs::path& dir) {
   fs::remove(probe, ec);
 }
 
-/// The attributes a planned run's group will carry: what checks select and pair on.
+}  // namespace
+
 std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs) {
   std::vector<checks::RunAttrs> out;
   for (const auto& r : runs) {
@@ -76,6 +77,8 @@ std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs) {
   }
   return out;
 }
+
+namespace {
 
 bool cuda_available() {
 #ifdef SPIKEBENCH_CUDA
@@ -411,7 +414,14 @@ std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options
   const auto* cfg = root.find_group("config");
   if (!cfg || !cfg->has_attr("yaml"))
     fail(file.string(), ": no /config yaml attribute (not a spikebench results file?)");
-  const YAML::Node resolved = YAML::Load(cfg->attr_string("yaml"));
+  YAML::Node resolved;
+  try {
+    resolved = YAML::Load(cfg->attr_string("yaml"));
+  } catch (const YAML::Exception& e) {
+    fail(file.string(), ": /config yaml attribute: ", e.msg);
+  }
+  if (!resolved.IsMap() || !resolved["study"].IsMap())
+    fail(file.string(), ": /config yaml attribute holds no study");
   const std::string scale = root.attr_string("scale");
   const YAML::Node study = resolved["study"];
   YAML::Node expectations = study["expectations"] && study["expectations"][scale]

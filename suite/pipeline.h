@@ -45,6 +45,10 @@ struct RunReport {
 
 RunReport run_study(const Study& study, const RunOptions& options);
 
+/// The attributes each planned run's group will carry (method, size, seed, lr): what checks
+/// select and pair on, validated before anything runs.
+std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs);
+
 /// Runs the grid point `run_name` of `study` in this process into `file`, a results file of
 /// that run alone (what a --jobs worker does). Returns 0, or 1 when the run failed (its status
 /// says why).

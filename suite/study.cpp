@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "suite/checks/check.h"
@@ -57,6 +59,17 @@ std::string format_lr(double lr) {
 
 }  // namespace
 
+namespace {
+
+/// A section that must be a map (or absent / empty): a scalar or a list there is an Error
+/// naming it, before anything indexes into it (found by fuzz_study: `vanilla: stabilizers []`).
+void require_map(const YAML::Node& node, const std::string& where) {
+  if (node && !node.IsMap() && !node.IsNull())
+    fail(where, ": expected a map of keys, got ", config::flow(node));
+}
+
+}  // namespace
+
 Study parse_study(const std::string& text, const std::string& source) {
   Study s;
   s.source = source;
@@ -69,16 +82,27 @@ Study parse_study(const std::string& text, const std::string& source) {
   config::require_known_keys(s.root, YAML::Load(kTopKeys), source);
   s.runner = config::get<std::string>(s.root, "runner", source);
   Registry<Runner>::instance().get(s.runner);  // unknown runner: error listing the valid ones
-  s.name = s.root["name"] ? s.root["name"].as<std::string>()
+  s.name = s.root["name"] ? config::get<std::string>(s.root, "name", source)
                           : std::filesystem::path(source).stem().string();
-  if (s.root["id"]) s.id = s.root["id"].as<std::string>();
-  if (s.root["title"]) s.title = s.root["title"].as<std::string>();
-  if (s.root["paper"]) s.paper = s.root["paper"].as<std::string>();
+  if (s.root["id"]) s.id = config::get<std::string>(s.root, "id", source);
+  if (s.root["title"]) s.title = config::get<std::string>(s.root, "title", source);
+  if (s.root["paper"]) s.paper = config::get<std::string>(s.root, "paper", source);
   if (s.root["aliases"])
     s.aliases = config::get<std::vector<std::string>>(s.root, "aliases", source);
+  require_map(s.root["defaults"], source + ": defaults");
+  require_map(s.root["grid"], source + ": grid");
+  if (s.root["methods"]) {
+    require_map(s.root["methods"], source + ": methods");
+    for (const auto& kv : s.root["methods"])
+      require_map(kv.second,
+                  source + ": methods." + config::key_of(kv.first, source + ": methods"));
+  }
   if (!s.root["scales"] || !s.root["scales"].IsMap()) fail(source, ": missing map 'scales'");
   for (const auto& kv : s.root["scales"]) {
-    const auto scale = kv.first.as<std::string>();
+    const auto scale = config::key_of(kv.first, source + ": scales");
+    if (!kv.second.IsMap()) fail(source, ": scales.", scale, ": expected a map of keys");
+    require_map(kv.second["defaults"], source + ": scales." + scale + ".defaults");
+    require_map(kv.second["grid"], source + ": scales." + scale + ".grid");
     if (scale != "cpu" && scale != "gpu" && scale != "paper")
       fail(source, ": scales: unknown scale '", scale, "' (valid: cpu, gpu, paper)");
     config::require_known_keys(kv.second, YAML::Load(kScaleKeys), source + ": scales." + scale);
@@ -93,7 +117,7 @@ Study parse_study(const std::string& text, const std::string& source) {
   if (s.root["expectations"]) {
     if (!s.root["expectations"].IsMap()) fail(source, ": expectations: expected a map of scales");
     for (const auto& kv : s.root["expectations"]) {
-      const auto scale = kv.first.as<std::string>();
+      const auto scale = config::key_of(kv.first, source + ": expectations");
       if (!s.root["scales"][scale])
         fail(source, ": expectations: scale '", scale, "' is not declared under 'scales'");
       checks::parse(kv.second, source + ": expectations." + scale);
@@ -112,7 +136,7 @@ std::vector<std::string> Study::scales() const {
 std::string Study::skip_reason(const std::string& scale) const {
   const auto node = root["scales"][scale];
   if (!node) return "scale '" + scale + "' is not declared by " + name;
-  return node["skip"] ? node["skip"].as<std::string>() : "";
+  return node["skip"] ? config::get<std::string>(node, "skip", source + ": scales." + scale) : "";
 }
 
 std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
@@ -131,18 +155,29 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   if (grid["methods"])
     method_names = config::get<std::vector<std::string>>(grid, "methods", where);
   else
-    for (const auto& kv : methods) method_names.push_back(kv.first.as<std::string>());
+    for (const auto& kv : methods)
+      method_names.push_back(config::key_of(kv.first, source + ": methods"));
   const auto sizes = config::get<std::vector<std::string>>(grid, "sizes", where + ".grid");
   std::vector<double> lrs;
-  if (grid["lrs"]) lrs = grid["lrs"].as<std::vector<double>>();
-  const int seeds =
-      seeds_override > 0 ? seeds_override : (grid["seeds"] ? grid["seeds"].as<int>() : 1);
-  const int first_seed = grid["first_seed"] ? config::get<int>(grid, "first_seed", where + ".grid") : 0;
+  if (grid["lrs"]) lrs = config::get<std::vector<double>>(grid, "lrs", where + ".grid");
+  const int seeds = seeds_override > 0
+                        ? seeds_override
+                        : (grid["seeds"] ? config::get<int>(grid, "seeds", where + ".grid") : 1);
+  const int first_seed =
+      grid["first_seed"] ? config::get<int>(grid, "first_seed", where + ".grid") : 0;
   if (seeds < 1 || first_seed < 0) fail(where, ".grid: seeds must be >= 1 and first_seed >= 0");
+  // A grid is for runs that finish: a typo such as `seeds: 10000000` is an error, not an hour of
+  // building run names (found by fuzz_study).
+  constexpr size_t kMaxRuns = 100000;
+  const double n_runs = double(method_names.size()) * double(sizes.size()) *
+                        double(std::max<size_t>(1, lrs.size())) * double(seeds);
+  if (n_runs > double(kMaxRuns) || first_seed > 1000000000 - seeds)
+    fail(where, ".grid: ", n_runs, " runs (more than ", kMaxRuns, ") or seeds past 1e9");
 
   YAML::Node base = config::merge(runner_defaults, root["defaults"]);
   base = config::merge(base, scale_node["defaults"]);
   std::vector<RunSpec> out;
+  std::unordered_set<std::string> names;
   for (const auto& m : method_names) {
     if (!methods[m]) fail(where, ".grid.methods: unknown method '", m, "'");
     for (const auto& size : sizes)
@@ -162,9 +197,8 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
             r.name += "-lr" + format_lr(r.lr);
           }
           r.name += "-s" + std::to_string(seed);
-          for (const auto& other : out)
-            if (other.name == r.name)
-              fail(where, ": two runs named '", r.name, "' (a --set made grid points equal?)");
+          if (!names.insert(r.name).second)
+            fail(where, ": two runs named '", r.name, "' (a --set made grid points equal?)");
           config::require_known_keys(
               cfg, runner_defaults,
               source + ": run '" + r.name + "' (runner " + this->runner + ")");

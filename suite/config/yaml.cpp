@@ -20,7 +20,7 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
   if (!base.IsMap() || !over.IsMap()) return YAML::Clone(over);
   YAML::Node out = YAML::Clone(base);
   for (const auto& kv : over) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_of(kv.first, "a YAML map");
     out[key] = out[key] ? merge(out[key], kv.second) : YAML::Clone(kv.second);
   }
   return out;
@@ -30,7 +30,7 @@ void require_known_keys(const YAML::Node& node, const YAML::Node& allowed,
                         const std::string& where) {
   if (!node.IsMap()) return;
   for (const auto& kv : node) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_of(kv.first, where);
     if (!allowed[key]) {
       std::vector<std::string> valid;
       for (const auto& a : allowed) valid.push_back(a.first.as<std::string>());
@@ -80,11 +80,18 @@ T get(const YAML::Node& node, const std::string& key, const std::string& where) 
   }
 }
 
+std::string key_of(const YAML::Node& key, const std::string& where) {
+  if (!key.IsScalar()) fail(where, ": a key must be a plain string, not ", flow(key));
+  return key.Scalar();
+}
+
 template std::string get<std::string>(const YAML::Node&, const std::string&, const std::string&);
 template double get<double>(const YAML::Node&, const std::string&, const std::string&);
 template int64_t get<int64_t>(const YAML::Node&, const std::string&, const std::string&);
 template int get<int>(const YAML::Node&, const std::string&, const std::string&);
 template bool get<bool>(const YAML::Node&, const std::string&, const std::string&);
+template std::vector<double> get<std::vector<double>>(const YAML::Node&, const std::string&,
+                                                      const std::string&);
 template std::vector<std::string> get<std::vector<std::string>>(const YAML::Node&,
                                                                 const std::string&,
                                                                 const std::string&);

@@ -21,6 +21,9 @@ YAML::Node apply_overrides(const YAML::Node& node, const std::vector<std::string
 /// Typed lookups that name `where` and the key on failure.
 template <typename T>
 T get(const YAML::Node& node, const std::string& key, const std::string& where);
+/// A map key as a string; a key that is not a scalar (`{a: 1}: x`, `[a]: x`) is an Error
+/// naming `where`.
+std::string key_of(const YAML::Node& key, const std::string& where);
 /// The node as compact one-line YAML (flow style).
 std::string flow(const YAML::Node& node);
 

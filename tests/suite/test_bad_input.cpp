@@ -4,7 +4,9 @@
 // results file, and (for config errors) stop before any data is loaded: well under a second of
 // CPU time. CPU time (user + sys of the child, from getrusage) and not wall time: ctest runs two
 // tests at once on CI's two cores, and a wall clock then measures the scheduler, not us (CI saw
-// 1.0-1.26 s wall for errors that cost ~0.45 s of CPU, most of it loading LibTorch).
+// 1.0-1.26 s wall for errors that cost ~0.45 s of CPU, most of it LibTorch's static
+// initialisation). Contention inflates even CPU time (a fresh clone's ctest -j2 saw 1.07 s), and
+// timing noise only ever adds: a case over the bound is re-timed twice and the minimum counts.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +102,10 @@ void write_inputs(const fs::path& d) {
   variant("scale.yaml", "  cpu: {defaults", "  tpu: {defaults");
   variant("gridmethod.yaml", "seeds: 2}", "seeds: 2, methods: [vanila]}");
   variant("runner.yaml", "runner: train_lm", "runner: train_llm");
+  // Found by fuzz_study (scripts/fuzz.sh): both escaped as yaml-cpp exceptions naming no key.
+  variant("lrs.yaml", "lrs: [1.0e-2]", "lrs: [1.0NSt6e-2]");
+  variant("methodmap.yaml", "vanilla: {stabilizers: []}", "vanilla: stabilizers []");
+  variant("bigseeds.yaml", "seeds: 2}", "seeds: 2000000000}");
   std::ofstream(d / "syntax.yaml") << "name: x\nrunner: [unclosed\n";
   std::ofstream(d / "list.yaml") << "- just\n- a list\n";
   std::ofstream(d / "hyp.txt") << "a b c\nd e f\n";
@@ -172,6 +178,9 @@ TEST_CASE("bad-input catalogue: exit 1, one line naming the culprit, no results 
       {"unknown scale", "run {D}/scale.yaml --out {O}", "unknown scale 'tpu'"},
       {"unknown method in grid", "run {D}/gridmethod.yaml --out {O}", "unknown method 'vanila'"},
       {"unknown runner", "run {D}/runner.yaml --out {O}", "unknown runner 'train_llm'"},
+      {"grid lr not a number", "run {D}/lrs.yaml --out {O}", "key 'lrs'"},
+      {"method not a map", "run {D}/methodmap.yaml --out {O}", "methods.vanilla"},
+      {"grid of two billion runs", "run {D}/bigseeds.yaml --out {O}", "runs (more than"},
       {"missing study file", "run {D}/absent.yaml --out {O}", "absent.yaml: no such file"},
       // CLI options and folders
       {"unknown artifact", "run fig99 --out {O}", "unknown artifact 'fig99'"},
@@ -207,7 +216,14 @@ TEST_CASE("bad-input catalogue: exit 1, one line naming the culprit, no results 
     // One line: the message and its newline, nothing else (no trace, no second message).
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
     CHECK_FALSE(has_h5(out));
-    if (c.config) CHECK(r.cpu_seconds < 1.0);
+#ifndef SPIKEBENCH_SANITIZE  // ASan/UBSan builds run 2-3x slower: only the outcome counts there
+    if (c.config) {
+      double cpu = r.cpu_seconds;
+      for (int retry = 0; retry < 2 && cpu >= 1.0; ++retry)
+        cpu = std::min(cpu, run(fill(c.args, base, out)).cpu_seconds);
+      CHECK(cpu < 1.0);
+    }
+#endif
   }
   fs::remove_all(base);
 }
