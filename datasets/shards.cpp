@@ -125,6 +125,11 @@ Shard Shard::open(const std::filesystem::path& path) {
   if (std::memcmp(h.magic, kMagic, 8) != 0) fail(path.string(), ": not a spikebench token shard");
   if (h.version != kVersion || h.header_bytes != kHeaderBytes || h.token_bytes != 2)
     fail(path.string(), ": shard version ", h.version, " unsupported (expected ", kVersion, ")");
+  // The counts come from the file: bound them before any arithmetic on them can wrap (a header
+  // with num_docs near 2^61 made `need` overflow to the file size: found by fuzz_shard).
+  if (h.num_tokens > s.map_size_ / 2 || h.num_docs >= s.map_size_ / sizeof(uint64_t))
+    fail(path.string(), ": header counts (", h.num_tokens, " tokens, ", h.num_docs,
+         " documents) exceed the file's ", s.map_size_, " bytes (corrupt?)");
   uint64_t need = index_offset(h.num_tokens) + (h.num_docs + 1) * sizeof(uint64_t);
   if (need != s.map_size_)
     fail(path.string(), ": size ", s.map_size_, " does not match its header (", need,
