@@ -21,6 +21,16 @@ inline std::string join(const std::vector<std::string>& parts, const std::string
   return out;
 }
 
+/// "a,b,,c" -> {"a", "b", "c"}: the non-empty items of a `sep`-separated list.
+inline std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, sep))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 /// Builds a message from streamable pieces: fail("x.yaml:3: key '", k, "' unknown").
 template <typename... Args>
 [[noreturn]] void fail(const Args&... args) {

@@ -30,6 +30,8 @@ struct ModelConfig {
   std::vector<std::string> stabilizers;      // registered stabilizers, applied in order
   double embed_detach_gamma = 0.1;           // γ of Eq. (14), after Zeng et al. (2023)
   double z_loss = 1e-4;                      // z-loss coefficient (PaLM), when z_loss is used
+  double attention_softcap = 50.0;  // softmax_cap: c of c·tanh(z/c) on attention logits (0 = off)
+  double logit_softcap = 30.0;      // softmax_cap: c on the output logits (0 = off)
   double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
   int64_t sigma_d = 0;  // σ = sqrt(2/(5·sigma_d)): a wider model's σ on a narrow one (0 = d)
 

@@ -2,6 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "core/error.h"
 
 namespace spikebench::models {
@@ -23,14 +27,29 @@ AttentionImpl::AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<S
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
   const auto B = x.size(0), T = x.size(1), h = config_.n_heads, dh = config_.d_head();
-  auto qkv_heads = qkv(x).view({B, T, 3, h, dh}).permute({2, 0, 3, 1, 4});  // (3,B,h,T,dh)
+  auto projected = qkv(x);  // (B,T,3d)
+  for (auto& s : stabilizers_) projected = s->qkv(projected);
+  auto qkv_heads = projected.view({B, T, 3, h, dh}).permute({2, 0, 3, 1, 4});  // (3,B,h,T,dh)
   auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
   for (auto& s : stabilizers_) s->attention_qk(q, k);
-  // softmax(q k^T / sqrt(d_head)) v per head, causal (Eq. 5).
-  auto heads = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{},
-                                                /*dropout_p=*/is_training() ? config_.dropout : 0.0,
-                                                /*is_causal=*/true);  // (B,h,T,dh)
-  return out(heads.transpose(1, 2).reshape({B, T, config_.d}));       // concat · W_O (Eq. 4)
+  const double dropout = is_training() ? config_.dropout : 0.0;
+  const bool edits_logits = std::any_of(stabilizers_.begin(), stabilizers_.end(),
+                                        [](const auto& s) { return s->edits_attention_logits(); });
+  torch::Tensor heads;  // (B,h,T,dh)
+  if (!edits_logits) {
+    // softmax(q k^T / sqrt(d_head)) v per head, causal (Eq. 5), in the fused kernel.
+    heads = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, dropout, /*is_causal=*/true);
+  } else {
+    // Eq. 5 spelled out, so stabilizers can act on the logits before the mask and softmax.
+    auto z = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(dh));
+    for (auto& s : stabilizers_) z = s->attention_logits(z);
+    const auto future = torch::ones({T, T}, torch::dtype(torch::kBool).device(x.device())).triu(1);
+    z = z.masked_fill(future, -std::numeric_limits<double>::infinity());
+    auto p = torch::dropout(torch::softmax(z.to(torch::kFloat), -1).to(q.scalar_type()), dropout,
+                            is_training());
+    heads = torch::matmul(p, v);
+  }
+  return out(heads.transpose(1, 2).reshape({B, T, config_.d}));  // concat · W_O (Eq. 4)
 }
 
 void AttentionImpl::init_weights(const InitScheme& scheme) {
@@ -103,6 +122,7 @@ void record(Probe& probe, const torch::Tensor& norm1_in, const torch::Tensor& no
   probe.attn_out_std.push_back(detached_std(attn_out));
   probe.ffn_out_std.push_back(detached_std(ffn_out));
   probe.layer_out_std.push_back(detached_std(y));
+  probe.layer_out_norm.push_back(y.detach().to(torch::kDouble).norm().item<double>());
 }
 
 /// Pre-LN layer (Xiong et al. 2020): Eq. (2) then Eq. (1).
@@ -162,7 +182,8 @@ void DecoderLMImpl::init_weights() {
   const InitScheme scheme = init_scheme(config_.init, lm_init_context(config_));
   init_draw(token_embedding, scheme.embedding);
   init_draw(position_embedding, scheme.position);
-  for (auto& b : blocks) b->init_weights(scheme);
+  for (size_t i = 0; i < blocks.size(); ++i)
+    blocks[i]->init_weights(scheme.for_layer(static_cast<int64_t>(i)));
 }
 
 torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) {
@@ -175,7 +196,9 @@ torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) 
   x = torch::dropout(x, config_.dropout, is_training());
   for (auto& b : blocks) x = b->forward(x, probe);
   if (final_norm) x = final_norm->forward(x);
-  return torch::matmul(x, token_embedding.t());  // (B,T,V), tied output
+  auto logits = torch::matmul(x, token_embedding.t());  // (B,T,V), tied output
+  for (auto& s : stabilizers) logits = s->output_logits(logits);
+  return logits;
 }
 
 DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch::Tensor& targets,

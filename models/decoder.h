@@ -24,6 +24,7 @@ struct Probe {
   std::vector<double> attn_out_std;   // std(Attention(LN(x))) per layer (Eq. 11)
   std::vector<double> ffn_out_std;    // std(FFN(LN(x'))) per layer (Eqs. 8–9)
   std::vector<double> layer_out_std;  // std(y) per layer (the shortcut, Eq. 6)
+  std::vector<double> layer_out_norm;  // ‖y‖ (Frobenius, whole batch) per layer
 };
 
 /// Causal multi-head self-attention, Eqs. (4)–(5), with PyTorch's fused SDPA kernel.

@@ -6,6 +6,16 @@
 
 namespace spikebench::models {
 
+InitScheme InitScheme::for_layer(int64_t i) const {
+  InitScheme s = *this;
+  if (outputs_by_layer) {
+    const double f = 1.0 / std::sqrt(static_cast<double>(i + 1));
+    s.w_o.std *= f;
+    s.w2.std *= f;
+  }
+  return s;
+}
+
 InitContext lm_init_context(const ModelConfig& c) {
   return {c.d, c.d_ffn, c.n_layers, 2 * c.n_layers, c.base_sigma(), 0.0};
 }

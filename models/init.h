@@ -31,6 +31,10 @@ struct InitScheme {
   Draw w_o;        // W_O
   Draw w1;         // W_1
   Draw w2;         // W_2
+  /// OLMo-0424: W_O's and W_2's std further divided by √(layer index, 1-based), per layer.
+  bool outputs_by_layer = false;
+  /// The scheme of layer `i` (0-based): outputs_by_layer applied.
+  InitScheme for_layer(int64_t i) const;
 };
 
 /// What an init may depend on: the widths, the stack's layers and residual branches, σ.

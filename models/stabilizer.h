@@ -1,8 +1,9 @@
 #pragma once
 // Stabilizers chosen by name: each is one file with one registration line, hooking into the
 // places a published stabilizer acts on — the token embeddings (ScaledEmbed §3.2), the
-// embeddings that enter layer 1 (Vanilla, EmbedDetach Eq. 14, EmbedLN), the attention
-// queries/keys (QK-LayerNorm), sub-layer outputs (norm after Proj/FC2), or an auxiliary loss on
+// embeddings that enter layer 1 (Vanilla, EmbedDetach Eq. 14, EmbedLN), the QKV projection's
+// output (norm after QKV), the attention queries/keys (QK-LayerNorm), the attention and output
+// logits (softmax capping), sub-layer outputs (norm after Proj/FC2), or an auxiliary loss on
 // the logits (z-loss). A stabilizer with per-layer parameters registers a per-layer factory:
 // each block owns its instance, so a layer's parameters include its stabilizer's.
 #include <torch/nn/module.h>
@@ -25,8 +26,17 @@ class StabilizerImpl : public torch::nn::Module {
   virtual torch::Tensor token_embedding(const torch::Tensor& e) { return e; }
   /// x: (B,T,d) token + position embeddings; returns the input of layer 1 (the first shortcut).
   virtual torch::Tensor embed(const torch::Tensor& x) { return x; }
+  /// y: (B,T,3d) output of the fused W_Q, W_K, W_V projection ([q | k | v]).
+  virtual torch::Tensor qkv(const torch::Tensor& y) { return y; }
   /// q, k: (B,h,T,d_head) before the scaled dot product of Eq. (5).
   virtual void attention_qk(torch::Tensor& /*q*/, torch::Tensor& /*k*/) {}
+  /// Whether attention_logits changes the logits (then attention runs the explicit softmax of
+  /// Eq. 5 instead of the fused kernel).
+  virtual bool edits_attention_logits() const { return false; }
+  /// z: (B,h,T,T) attention logits q·kᵀ/√d_head before the causal mask and the softmax.
+  virtual torch::Tensor attention_logits(const torch::Tensor& z) { return z; }
+  /// logits: (B,T,V) of the output layer, before the loss.
+  virtual torch::Tensor output_logits(const torch::Tensor& logits) { return logits; }
   /// y: (B,T,d) output of Attention (Eq. 4) or FFN (Eq. 3) before it joins the shortcut.
   virtual torch::Tensor sublayer(const torch::Tensor& y, Sublayer /*which*/) { return y; }
   /// An auxiliary loss from the logits (B,T,V), or an undefined tensor.

@@ -30,7 +30,7 @@ eval "$(scripts/setup.sh --with-clang --print-env)" || exit 1
 source scripts/env.sh
 data="${SPIKEBENCH_DATA_DIR:?set SPIKEBENCH_DATA_DIR (or put the data in ../shared/data)}"
 all=(fuzz_bpe_encode fuzz_bpe_decode fuzz_bpe_load fuzz_jsonl fuzz_wikitext fuzz_lambada fuzz_wmt
-  fuzz_shard fuzz_bleu fuzz_study fuzz_results)
+  fuzz_shard fuzz_bleu fuzz_study fuzz_results fuzz_safetensors)
 [ "${#targets[@]}" -gt 0 ] || targets=("${all[@]}")
 
 [ -f build/sanitize/build.ninja ] || cmake --preset sanitize >/dev/null || exit 1

@@ -61,7 +61,8 @@ def draw_lr_curve(f, spec, ax):
         med = [np.nanmedian(v) for v in vals]
         color = COLORS[i % len(COLORS)]
         n = max(len(v) for v in vals)
-        ax.plot(lrs, med, marker="o", ms=3, color=color, label=f"{method} (n={n} seeds)")
+        ax.plot(lrs, med, marker="o", ms=3, color=color, label=f"{method} (n={n} seeds)",
+                linestyle="-" if i < len(COLORS) else "--")
         if n > 1:
             ax.fill_between(lrs, [np.nanmin(v) for v in vals], [np.nanmax(v) for v in vals],
                             color=color, alpha=0.2, lw=0)
@@ -190,9 +191,11 @@ def artifact_page(path, out_dir, paper):
     note = (study.get("scales", {}).get(scale) or {}).get("note")
     if note:
         parts.append(f"<p><b>Scale design.</b> {html.escape(note)}</p>")
+    figures, claim_checks = [], []
     for spec in study.get("figures", []) or []:
         base = os.path.join(page_dir, spec["name"])
         draw(f, spec, base)
+        figures.append((f"{name}-{scale}/{spec['name']}.png", spec["name"], spec.get("title", "")))
         parts.append(f"<figure><img src='{spec['name']}.png' width='520'>"
                      f"<figcaption>{html.escape(spec.get('title', ''))} "
                      f"(<a href='{spec['name']}.svg'>SVG</a>)</figcaption></figure>")
@@ -203,6 +206,8 @@ def artifact_page(path, out_dir, paper):
             v = attr(c, "verdict")
             verdicts[v] = verdicts.get(v, 0) + 1
             test, effect = evidence(c)
+            if attr(c, "kind") not in ("golden", "golden_verdicts"):
+                claim_checks.append((cname, v, test or f"{attr(c, 'statistic')} {attr(c, 'actual')}"))
             rows.append([cname, attr(c, "kind"), attr(c, "statistic"), test, effect or attr(c, "actual"),
                          v, attr(c, "reason")])
         parts.append("<h2>Checks</h2><p>Paired claims: one-sided test over runs that share seed, lr, size "
@@ -237,16 +242,120 @@ def artifact_page(path, out_dir, paper):
                          table(prow, ["size"] + keys + ["paper (nominal)"]))
         elif spec.get("kind") == "ppl_vs_paper":
             parts.append(ppl_table(f, spec, paper))
+        elif spec.get("kind") == "leaderboard":
+            parts.append(leaderboard_table(f, spec))
         elif spec.get("kind") == "bleu_vs_paper":
             parts.append(bleu_table(f, spec, paper))
     with open(os.path.join(page_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title=f"{name} {scale}", body="\n".join(parts)))
-    return name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html"
+    return (name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html",
+            {"figures": figures, "checks": claim_checks})
+
+
+SCALES = ("cpu", "gpu", "paper")
+MARK = {"pass": "✓", "fail": "✗", "inconclusive": "?", "skip": "–"}
+
+
+def claims_matrix(paper, pages):
+    """One row per paper claim, one column per scale: the verdicts of the claim checks of the
+    artifacts that carry the claim (paper.yaml claim_artifacts), each with its n and p, linking
+    to the artifact's page."""
+    rows = ["<table><tr><th>claim</th><th>the paper says</th>" +
+            "".join(f"<th>{s}</th>" for s in SCALES) + "</tr>"]
+    mapping = paper.get("claim_artifacts") or {}
+    # "artifact:check" assigns one check to a claim; a bare artifact contributes its other checks.
+    assigned = {tuple(e.split(":", 1)) for es in mapping.values() for e in es if ":" in e}
+    for cid, words in (paper.get("claims") or {}).items():
+        entries = mapping.get(cid, [])
+        arts = sorted({e.split(":", 1)[0] for e in entries})
+
+        def wanted(a, cname):
+            return f"{a}:{cname}" in entries or (a in entries and (a, cname) not in assigned)
+
+        cells = []
+        for s in SCALES:
+            found = [(a, pages[(a, s)]) for a in arts if (a, s) in pages]
+            if not arts:
+                cells.append("<td class='skip'>no check at these scales</td>")
+                continue
+            if not found:
+                cells.append("<td class='skip'>not run</td>")
+                continue
+            verdicts, lines = [], []
+            for a, pg in found:
+                for cname, v, ev in pg["checks"]:
+                    if not wanted(a, cname):
+                        continue
+                    ev = ev if len(ev) <= 90 else ev[:89] + "…"
+                    verdicts.append(v)
+                    lines.append(f"<a href='{pg['link']}'>{MARK.get(v, v)} {html.escape(a)}: "
+                                 f"{html.escape(cname)}</a> <small>{html.escape(ev)}</small>")
+            if not verdicts:
+                cells.append("<td class='skip'>no check at this scale</td>")
+                continue
+            overall = ("fail" if "fail" in verdicts else
+                       "pass" if all(v == "pass" for v in verdicts) else "inconclusive")
+            counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "inconclusive", "skip")
+                               if verdicts.count(v))
+            cells.append(f"<td class='{overall}'><b>{overall}</b> ({counts})<br>" + "<br>".join(lines) + "</td>")
+        rows.append(f"<tr><td>{cid}</td><td>{html.escape(words)}</td>{''.join(cells)}</tr>")
+    return "\n".join(rows + ["</table>"])
+
+
+def gallery(paper, pages):
+    """Every figure as a thumbnail beside the paper's caption (or the figure's title)."""
+    captions = paper.get("figure_captions") or {}
+    out = []
+    for (a, s), pg in sorted(pages.items()):
+        for png, fname, title in pg["figures"]:
+            cap = captions.get(fname, "")
+            out.append(f"<div class='thumb'><a href='{pg['link']}'><img src='{png}' width='260'></a>"
+                       f"<div><b>{html.escape(a)} ({s}): {html.escape(title)}</b><br>"
+                       f"<small>{html.escape(cap) or 'Ours; see the artifact page for the paper&#39;s panel.'}</small></div></div>")
+    return "\n".join(out)
 
 
 def mean_metric(runs, path):
     vals = [g[path][0] for _, g in runs if path in g and g[path].shape[0]]
     return float(np.mean(vals)) if vals else float("nan")
+
+
+def leaderboard_table(f, spec):
+    """One row per method, sorted by mean LR sensitivity: its per-seed range, the max gradient
+    norm (mean over runs of each run's max), the final validation loss per lr (mean over seeds),
+    divergences, and the paired claims against Vanilla and Scaled Embed (verdict, Holm p)."""
+    sens = f["summary"]["lr_sensitivity"] if "summary" in f and "lr_sensitivity" in f["summary"] else {}
+    runs = group_runs(f, ["method"])
+    lrs = sorted({float(g.attrs["lr"]) for _, g in f["runs"].items() if "lr" in g.attrs})
+    rows = []
+    for key, named in runs.items():
+        method, members = key[0], [g for _, g in named]
+        s = sens.get(method)
+        vals = s["value"][:] if s is not None else np.array([])
+        gmax = [float(np.nanmax(g["train/grad_norm"][:])) for g in members if "train/grad_norm" in g]
+        div = sum(attr(g, "status").startswith("diverged") for g in members)
+        loss = []
+        for lr in lrs:
+            v = [final_metric(g, "valid/loss") for g in members
+                 if float(g.attrs.get("lr", -1)) == lr and not attr(g, "status").startswith("diverged")]
+            loss.append(f"{np.mean(v):.4g}" if v else "—")
+        claims = []
+        for base in ("vanilla", "scaled_embed"):
+            name = f"{method}_vs_{base}"
+            if "checks" in f and name in f["checks"]:
+                c = f["checks"][name]
+                claims.append(f"{attr(c, 'verdict')} (Holm {fmt_p(float(c.attrs.get('p_adjusted', float('nan'))))})")
+            else:
+                claims.append("—")
+        mean = float(np.mean(vals)) if len(vals) else float("nan")
+        rows.append((mean, [method, fmt(mean), f"{np.min(vals):.3g} … {np.max(vals):.3g}" if len(vals) else "—",
+                            f"{np.mean(gmax):.3g}" if gmax else "—"] + loss + [f"{div}/{len(members)}"] + claims))
+    rows.sort(key=lambda r: (math.isnan(r[0]), r[0]))
+    header = (["method", "LR sensitivity", "range over seeds", "max grad norm"] +
+              [f"final loss lr {lr:g}" for lr in lrs] + ["diverged", "lower than Vanilla (fail: higher)", "lower than Scaled Embed (fail: higher)"])
+    return (f"<h2>{html.escape(spec.get('title', 'Leaderboard'))}</h2>"
+            "<p>Claims: one-sided Wilcoxon over paired seeds that the method's LR sensitivity is lower; "
+            "Holm within each column's family.</p>" + table([r[1] for r in rows], header))
 
 
 def ppl_table(f, spec, paper):
@@ -318,7 +427,8 @@ def group_runs(f, keys):
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>spikebench — {title}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;font-size:12px;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 6px}}
-.pass{{background:#d9f2d9}}.fail{{background:#f7d4d4}}.inconclusive{{background:#fbe5b6}}.skip{{background:#eee}}figure{{display:inline-block}}</style>
+.pass{{background:#d9f2d9}}.fail{{background:#f7d4d4}}.inconclusive{{background:#fbe5b6}}.skip{{background:#eee}}figure{{display:inline-block}}
+.thumb{{display:inline-flex;gap:8px;width:520px;vertical-align:top;margin:6px}}td small{{color:#555}}</style>
 </head><body>{body}</body></html>"""
 
 
@@ -334,10 +444,11 @@ def main():
     paper = yaml.safe_load(open(paper_path)) if os.path.exists(paper_path) else {}
     out_dir = os.path.join(a.results, "report")
     os.makedirs(out_dir, exist_ok=True)
-    rows = []
+    rows, pages = [], {}
     for path in files:
         try:
-            name, scale, aid, title, v, link = artifact_page(path, out_dir, paper)
+            name, scale, aid, title, v, link, extra = artifact_page(path, out_dir, paper)
+            pages[(name, scale)] = dict(extra, link=link)
         except (OSError, KeyError) as e:
             print(f"report.py: skipping {path}: {e}", file=sys.stderr)
             continue
@@ -347,7 +458,11 @@ def main():
         digits = "".join(ch for ch in r[0] if ch.isdigit())
         return int(digits) if digits else 999
     body = ["<h1>spikebench report</h1><p>Reproduction of <i>Spike No More</i> (Takase et al.). "
-            "Each artifact links to its figures, its checks (expected, actual, verdict) and its runs.</p>",
+            "Does the paper reproduce? One row per claim, one column per scale: the verdict of every "
+            "claim check that carries it (✓ pass, ✗ fail, ? inconclusive: the data cannot decide), "
+            "with its paired test, n and Holm-adjusted p, linking to the evidence.</p>",
+            "<h2>Claims</h2>", claims_matrix(paper, pages),
+            "<h2>Artifacts</h2>",
             "<table><tr><th>id</th><th>artifact</th><th>scale</th><th>title</th><th>pass</th><th>fail</th>"
             "<th>inconclusive</th><th>skip</th></tr>"]
     for r in sorted(rows, key=key):
@@ -356,6 +471,7 @@ def main():
                     f"<td class='pass'>{r[4]}</td><td class='{cls}'>{r[5]}</td>"
                     f"<td class='{'inconclusive' if r[7] else ''}'>{r[7]}</td><td>{r[6]}</td></tr>")
     body.append("</table>")
+    body += ["<h2>Figures</h2>", gallery(paper, pages)]
     with open(os.path.join(out_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title="report", body="\n".join(body)))
     print(f"report.py: {len(rows)} artifacts -> {os.path.join(out_dir, 'index.html')}")

@@ -4,7 +4,9 @@
 #     Google Benchmark, Python's h5py + matplotlib (report), ccache, Gloo's headers (data
 #     parallel on CPU), Chromium (headless screenshot check of the HTML report).
 #   - LibTorch 2.x from the official PyPI `torch` wheel, in a virtual environment kept in a
-#     cache folder OUTSIDE the clone (default ~/.cache/spikebench), so fresh clones reuse it.
+#     cache folder OUTSIDE the clone (default ~/.cache/spikebench), so fresh clones reuse it;
+#     and, in the same venv, Hugging Face transformers (pinned): the oracle of the GPT-2
+#     import/export round-trip test (tests/interop), run offline.
 # Prints `export` lines a caller can eval; writes nothing into the clone.
 #
 # Usage: scripts/setup.sh [--print-env] [--no-apt] [--with-clang] [--help]
@@ -13,6 +15,7 @@
 set -euo pipefail
 
 TORCH_VERSION="${SPIKEBENCH_TORCH_VERSION:-2.11.0}"
+TRANSFORMERS_VERSION=5.24.0  # tests/interop/gpt2_roundtrip.py's oracle
 CACHE_DIR="${SPIKEBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spikebench}"
 VENV="$CACHE_DIR/torch-$TORCH_VERSION"
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config zlib1g-dev nlohmann-json3-dev
@@ -62,6 +65,12 @@ if [ ! -f "$VENV/.complete" ]; then
   "$VENV/bin/pip" install -q "torch==$TORCH_VERSION" >&2 \
     || die "pip install torch==$TORCH_VERSION failed (network? set SPIKEBENCH_TORCH_VERSION?)"
   touch "$VENV/.complete"
+fi
+if [ ! -f "$VENV/.transformers-$TRANSFORMERS_VERSION" ]; then
+  log "installing transformers $TRANSFORMERS_VERSION into $VENV (the GPT-2 round-trip oracle)"
+  "$VENV/bin/pip" install -q "transformers==$TRANSFORMERS_VERSION" >&2 \
+    || die "pip install transformers==$TRANSFORMERS_VERSION failed (network?)"
+  touch "$VENV/.transformers-$TRANSFORMERS_VERSION"
 fi
 TORCH_PREFIX="$("$VENV/bin/python" -W ignore -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
   || die "torch in $VENV does not import; delete $VENV and re-run"

@@ -52,8 +52,44 @@ models::ModelConfig model_config(const config::Reader& r) {
   }
   c.embed_detach_gamma = r.real("embed_detach_gamma", 0, 1);
   c.z_loss = r.real("z_loss", 0, INFINITY);
+  c.attention_softcap = r.real("attention_softcap", 0, INFINITY);
+  c.logit_softcap = r.real("logit_softcap", 0, INFINITY);
   c.validate();
   return c;
+}
+
+}  // namespace spikebench
+
+namespace spikebench {
+
+YAML::Node model_keys(const models::ModelConfig& c, const std::string& size) {
+  if (c.d_ffn != 4 * c.d)
+    fail("model config: d_ffn ", c.d_ffn, " is not 4·d = ", 4 * c.d,
+         " (the only FFN width a spikebench config can state)");
+  YAML::Node n;
+  n["size"] = size;
+  n["init"] = c.init;
+  n["stabilizers"] = YAML::Node(YAML::NodeType::Sequence);
+  for (const auto& s : c.stabilizers) n["stabilizers"].push_back(s);
+  n["norm"] = c.norm;
+  n["arch"] = std::string(name_of(c.arch, models::arch_names()));
+  n["activation"] = std::string(name_of(c.activation, models::activation_names()));
+  n["dropout"] = c.dropout;
+  n["bias"] = c.bias;
+  n["vocab"] = c.vocab;
+  n["d"] = c.d;
+  n["n_layers"] = c.n_layers;
+  n["n_heads"] = c.n_heads;
+  n["max_len"] = c.max_len;
+  n["sigma"] = YAML::Node(YAML::NodeType::Null);
+  if (c.sigma > 0) n["sigma"] = c.sigma;
+  n["sigma_d"] = YAML::Node(YAML::NodeType::Null);
+  if (c.sigma_d > 0) n["sigma_d"] = c.sigma_d;
+  n["embed_detach_gamma"] = c.embed_detach_gamma;
+  n["z_loss"] = c.z_loss;
+  n["attention_softcap"] = c.attention_softcap;
+  n["logit_softcap"] = c.logit_softcap;
+  return n;
 }
 
 }  // namespace spikebench

@@ -27,9 +27,19 @@ sigma: null              # σ of §2.2 for every weight before the scaled rule; 
 sigma_d: null            # σ = sqrt(2/(5·sigma_d)): a narrow model at a wider model's σ (null = d)
 embed_detach_gamma: 0.1  # γ of Eq. (14)
 z_loss: 1.0e-4           # z-loss coefficient
+attention_softcap: 50.0  # softmax_cap: c of c·tanh(z/c) on attention logits (Gemma 2: 50; 0 = off)
+logit_softcap: 30.0      # softmax_cap: c on the output logits (Gemma 2: 30; 0 = off)
 )";
 
 /// The decoder's config from the keys of kModelKeys; errors name `r.where()` and the key.
 models::ModelConfig model_config(const config::Reader& r);
+
+}  // namespace spikebench
+
+namespace spikebench {
+
+/// The inverse of model_config: every key of kModelKeys, explicit, for `c` (built from flavor
+/// `size`), so that model_config of the result rebuilds `c` exactly (d_ffn must be 4d).
+YAML::Node model_keys(const models::ModelConfig& c, const std::string& size);
 
 }  // namespace spikebench

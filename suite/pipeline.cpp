@@ -216,13 +216,20 @@ bool begin_run(Executor& ex, const RunSpec& run, size_t index, size_t total) {
   return false;
 }
 
+/// Trained model folders (train_lm's save_model): <out>/<study>-<scale>.models/<run>, kept.
+fs::path models_root(const Executor& ex) {
+  fs::path p = ex.ckpt_root;
+  return p.replace_extension(".models");
+}
+
 void run_sequential(Executor& ex, const std::vector<RunSpec>& runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& run = runs[i];
     if (!begin_run(ex, run, i + 1, runs.size())) continue;
     results::Group& g = ex.root.group("runs/" + run.name);
     execute(ex.study, ex.o, ex.runner, run, g,
-            {run, g, ex.env, ex.ckpt_root / run.name, ex.o.resume, ex.progress, ex.flush, ex.o.comm.get()});
+            {run, g, ex.env, ex.ckpt_root / run.name, models_root(ex) / run.name, ex.o.resume,
+             ex.progress, ex.flush, ex.o.comm.get()});
     ex.flush();
   }
 }
@@ -235,7 +242,8 @@ std::vector<std::string> worker_argv(const Executor& ex, const RunSpec& run, con
                                    ex.study.embedded ? ex.study.name : ex.study.source,
                                    "--scale", o.scale, "--seeds", std::to_string(o.seeds),
                                    "--run", run.name, "--file", file.string(),
-                                   "--checkpoint-dir", (ex.ckpt_root / run.name).string()};
+                                   "--checkpoint-dir", (ex.ckpt_root / run.name).string(),
+                                   "--model-dir", (models_root(ex) / run.name).string()};
   if (!ex.env.data_dir.empty()) argv.insert(argv.end(), {"--data-dir", ex.env.data_dir.string()});
   if (o.resume) argv.push_back("--resume");
   for (const auto& s : o.sets) argv.insert(argv.end(), {"--set", s});
@@ -369,7 +377,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
 }
 
 int run_one(const Study& study, const RunOptions& o, const std::string& run_name,
-            const fs::path& file, const fs::path& checkpoint_dir, bool show_progress) {
+            const fs::path& file, const fs::path& checkpoint_dir, const fs::path& model_dir,
+            bool show_progress) {
   const auto runs = study.runs(o.scale, o.seeds, o.sets);
   const auto it = std::find_if(runs.begin(), runs.end(), [&](const RunSpec& r) { return r.name == run_name; });
   if (it == runs.end()) fail(study.name, ": no run '", run_name, "' at scale ", o.scale);
@@ -389,7 +398,7 @@ int run_one(const Study& study, const RunOptions& o, const std::string& run_name
   RunOptions quiet = o;
   quiet.cache = nullptr;
   try {
-    execute(study, quiet, runner, *it, g, {*it, g, env, checkpoint_dir, o.resume, progress, flush, nullptr});
+    execute(study, quiet, runner, *it, g, {*it, g, env, checkpoint_dir, model_dir, o.resume, progress, flush, nullptr});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "spikebench worker: %s\n", e.what());
     return 1;  // execute() saved the failed status

@@ -54,7 +54,7 @@ std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs);
 /// says why).
 int run_one(const Study& study, const RunOptions& options, const std::string& run_name,
             const std::filesystem::path& file, const std::filesystem::path& checkpoint_dir,
-            bool show_progress = false);
+            const std::filesystem::path& model_dir = {}, bool show_progress = false);
 
 /// `--jobs 0`: as many processes as the cores allow for the runs' thread counts (measured
 /// fastest for the single-thread cpu proxies: bench/README.md); 1 for runs that use every core.

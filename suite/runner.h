@@ -46,7 +46,8 @@ struct RunContext {
   const RunSpec& run;
   results::Group& group;  // /runs/<name>
   Environment env;
-  std::filesystem::path checkpoint_dir;  // where this run may checkpoint
+  std::filesystem::path checkpoint_dir;  // where this run may checkpoint (removed when done)
+  std::filesystem::path model_dir;       // where a trained model folder is kept (save_model)
   bool resume = false;
   Progress& progress;
   std::function<void()> flush;           // writes the results file atomically (rank 0)

@@ -22,6 +22,7 @@ namespace {
 const char* kTopKeys = R"(
 name: study name
 id: paper artifact id
+beyond_paper: true for an artifact that is not the paper's (listed apart; not in reproduce)
 title: one line
 paper: where in the paper
 runner: registered runner
@@ -85,6 +86,7 @@ Study parse_study(const std::string& text, const std::string& source) {
   s.name = s.root["name"] ? config::get<std::string>(s.root, "name", source)
                           : std::filesystem::path(source).stem().string();
   if (s.root["id"]) s.id = config::get<std::string>(s.root, "id", source);
+  if (s.root["beyond_paper"]) s.beyond_paper = config::get<bool>(s.root, "beyond_paper", source);
   if (s.root["title"]) s.title = config::get<std::string>(s.root, "title", source);
   if (s.root["paper"]) s.paper = config::get<std::string>(s.root, "paper", source);
   if (s.root["aliases"])

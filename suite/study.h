@@ -29,6 +29,7 @@ struct Study {
   std::string runner;  // registered runner executing each run
   std::string source;  // file the YAML came from (for messages)
   bool embedded = false;  // a registered artifact (found by name), else a STUDY.yaml path
+  bool beyond_paper = false;  // not a paper artifact: listed apart, not run by `reproduce`
   std::vector<std::string> aliases;
   YAML::Node root;
 

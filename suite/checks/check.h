@@ -43,6 +43,7 @@ struct Paired {
   int64_t effect_n = 0;                                   // finite differences behind the effect
   double alpha = 0.05;
   bool in_family = true;
+  std::string family;  // the Holm family's name ("" = the artifact's claims)
 };
 
 struct Result {

@@ -15,21 +15,26 @@ namespace {
 namespace fs = std::filesystem;
 using results::Group;
 
-/// Holm–Bonferroni over the family of paired claims, for the claim and the reverse direction.
+/// Holm–Bonferroni over each family of paired claims (the artifact's, or a named one), for the
+/// claim and the reverse direction.
 void adjust_family(std::vector<Result>& results) {
-  std::vector<size_t> members;
-  std::vector<double> p, p_opp;
+  std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& pr = results[i].paired;
     if (!pr || !pr->in_family || std::isnan(pr->p_value) || results[i].verdict != Verdict::skip)
       continue;
-    members.push_back(i), p.push_back(pr->p_value), p_opp.push_back(pr->p_opposite);
+    families[pr->family].push_back(i);
   }
-  const auto adj = stats::holm(p), adj_opp = stats::holm(p_opp);
-  for (size_t j = 0; j < members.size(); ++j) {
-    auto& pr = *results[members[j]].paired;
-    pr.p_adjusted = adj[j], pr.p_opposite_adjusted = adj_opp[j];
-    pr.family_size = static_cast<int64_t>(members.size());
+  for (const auto& [name, members] : families) {
+    std::vector<double> p, p_opp;
+    for (size_t i : members)
+      p.push_back(results[i].paired->p_value), p_opp.push_back(results[i].paired->p_opposite);
+    const auto adj = stats::holm(p), adj_opp = stats::holm(p_opp);
+    for (size_t j = 0; j < members.size(); ++j) {
+      auto& pr = *results[members[j]].paired;
+      pr.p_adjusted = adj[j], pr.p_opposite_adjusted = adj_opp[j];
+      pr.family_size = static_cast<int64_t>(members.size());
+    }
   }
 }
 

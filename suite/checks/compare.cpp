@@ -25,7 +25,7 @@ metric: "DATASET:REDUCTION, @ATTR, or lr_sensitivity (per method and seed over t
 test: "sign | wilcoxon | bootstrap"
 alpha: "family-wise significance level (default 0.05)"
 diverged: "value of a diverged run: high (default; ranks worst), low, or exclude"
-family: "whether the claim joins the artifact's Holm family (default true)"
+family: "the Holm family the claim joins: true (default: the artifact's claims), false (none), or a name (the claims sharing it)"
 )KEYS";
 
 enum class Rule { high, low, exclude };
@@ -69,7 +69,11 @@ class Compare : public Check {
       rule_ = Rule::exclude;
     else
       fail(where_, ": key 'diverged': unknown rule '", rule, "' (valid: high, low, exclude)");
-    if (spec["family"]) family_ = config::get<bool>(spec, "family", where_);
+    if (spec["family"]) {
+      const auto f = config::get<std::string>(spec, "family", where_);
+      family_ = f == "true" ? "" : f;  // "" = the artifact's family
+      if (f == "false") in_family_ = false;
+    }
   }
 
   void validate_plan(const std::vector<RunAttrs>& planned) const override {
@@ -104,7 +108,7 @@ class Compare : public Check {
     }
     const auto pairs = make_pairs(lo, hi, lower_, higher_, where_);
     Paired p;
-    p.test = test_, p.alpha = alpha_, p.in_family = family_;
+    p.test = test_, p.alpha = alpha_, p.in_family = in_family_, p.family = family_;
     std::vector<double> d;
     for (const auto& pair : pairs) {
       const bool any_diverged = pair.lower->diverged || pair.higher->diverged;
@@ -182,7 +186,8 @@ class Compare : public Check {
   std::string metric_, test_;
   double alpha_ = 0.05;
   Rule rule_ = Rule::high;
-  bool family_ = true;
+  bool in_family_ = true;
+  std::string family_;  // named Holm family; "" = the artifact's
 };
 
 class Ordering : public Compare {  // the pre-statistics name; `test` defaults to sign

@@ -37,7 +37,8 @@ int run(const std::vector<std::string>& args) {
     for (const auto& n : (*vm)["only"].as<std::vector<std::string>>())
       studies.push_back(find_study(n));
   else
-    studies = artifacts();
+    for (auto& s : artifacts())
+      if (!s.beyond_paper) studies.push_back(std::move(s));  // `--only related` runs those
   const bool plan_only =
       (*vm)["plan"].as<bool>() || (o.scale != "cpu" && !std::getenv("SPIKEBENCH_RUN_LARGE"));
   // Every rank resolves every grid first, so a bad --set or study fails all ranks here alike

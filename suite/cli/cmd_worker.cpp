@@ -17,6 +17,8 @@ int run(const std::vector<std::string>& args) {
       "run", po::value<std::string>()->required(), "the run (grid point) name")(
       "file", po::value<std::string>()->required(), "results file of this run alone")(
       "checkpoint-dir", po::value<std::string>()->required(), "the run's checkpoint folder")(
+      "model-dir", po::value<std::string>()->default_value(""),
+      "where a trained model folder goes (save_model: true)")(
       "progress", po::bool_switch(), "show the run's progress line");
   add_run_options(opts);
   auto vm = parse("worker",
@@ -28,7 +30,8 @@ int run(const std::vector<std::string>& args) {
   const Study study = find_study((*vm)["study"].as<std::string>());
   RunOptions o = run_options(*vm, args, "worker");
   return run_one(study, o, (*vm)["run"].as<std::string>(), (*vm)["file"].as<std::string>(),
-                 (*vm)["checkpoint-dir"].as<std::string>(), (*vm)["progress"].as<bool>());
+                 (*vm)["checkpoint-dir"].as<std::string>(), (*vm)["model-dir"].as<std::string>(),
+                 (*vm)["progress"].as<bool>());
 }
 
 SPIKEBENCH_COMMAND("worker", run);

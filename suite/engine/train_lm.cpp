@@ -6,6 +6,7 @@
 // bit-identically on CPU. Afterwards: zero-shot WikiText-103 and LAMBADA (Megatron style).
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include "datasets/bpe.h"
 #include "models/decoder.h"
 #include "suite/data/batches.h"
+#include "suite/data/repeated_ngrams.h"
+#include "suite/checkpoint/model_folder.h"
 #include "suite/engine/checkpoint.h"
 #include "suite/engine/distributed.h"
 #include "suite/engine/lm_step.h"
@@ -103,6 +106,23 @@ void evaluate_zero_shot(RunContext& ctx, const TrainLmConfig& c, models::Decoder
   }
 }
 
+/// The trained model as a model folder, with the evaluation settings evaluate_zero_shot uses,
+/// so `spikebench eval --checkpoint` repeats them by default.
+void save_trained_model(RunContext& ctx, const TrainLmConfig& c, models::DecoderLM& model,
+                        int64_t batch) {
+  if (ctx.model_dir.empty()) fail("train_lm: save_model needs a model folder (run it via `run`)");
+  ModelFolderInfo info;
+  info.size = c.size;
+  info.source = "run " + ctx.run.name + " after " + std::to_string(c.steps) + " updates";
+  info.step = c.steps;
+  info.tokenizer = model->config().vocab == 256 ? "bytes" : "gpt2";
+  info.seq_len = c.seq_len;
+  info.eval_overlap = std::min(c.eval_overlap, c.seq_len);
+  info.eval_batch = batch;
+  save_model_folder(ctx.model_dir, model, info);
+  ctx.group.attrs["model_dir"] = fs::absolute(ctx.model_dir).lexically_normal().string();
+}
+
 /// tokens/s after warm-up, model FLOPs per token, MFU on known GPUs, spike scores.
 void write_run_attrs(results::Group& g, const TrainLmConfig& c, const torch::Device& device,
                      int64_t world, double timed_seconds, int64_t timed_updates,
@@ -134,6 +154,25 @@ struct LmRun {
   int64_t valid_rows;
 };
 
+/// The gradient response to an injected repeated-n-gram batch: its pre-clip gradient norm over
+/// the median of the previous (up to 8) updates' (read from train/grad_norm, so a resumed run
+/// gives the same), appended to ngram/.
+void log_ngram_response(results::Group& g, int64_t step, double grad_norm) {
+  const auto& all = g.dataset("train/grad_norm").values;  // includes this update's, last
+  const size_t n = all.size() > 1 ? std::min<size_t>(8, all.size() - 1) : 0;
+  std::vector<double> prev(all.end() - 1 - static_cast<std::ptrdiff_t>(n), all.end() - 1);
+  double median = NAN;
+  if (!prev.empty()) {
+    std::sort(prev.begin(), prev.end());
+    median = prev.size() % 2 ? prev[prev.size() / 2]
+                             : 0.5 * (prev[prev.size() / 2 - 1] + prev[prev.size() / 2]);
+  }
+  g.dataset("ngram/step").append(static_cast<double>(step));
+  g.dataset("ngram/step").integer = true;
+  g.dataset("ngram/grad_norm").append(grad_norm);
+  g.dataset("ngram/grad_ratio").append(grad_norm / median);
+}
+
 /// The validation loss over the fixed blocks, appended to valid/.
 void validate(LmRun& r, int64_t step) {
   const double loss = lm_validation_loss(
@@ -152,7 +191,13 @@ std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
     const double lr = c.schedule.at(step);
     const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
     models::Probe probe;
-    const auto st = lm_step(r.trainer, r.model, r.data.train->train(step, c.batch), lr,
+    auto batch = r.data.train->train(step, c.batch);
+    const bool inject =
+        std::find(c.ngram_steps.begin(), c.ngram_steps.end(), step) != c.ngram_steps.end();
+    if (inject)  // OLMo 2's trigger: repeated n-grams in every row of this update's batch
+      batch = repeated_ngram_batch(batch, c.ngram_span, c.ngram_repeats,
+                                   static_cast<uint64_t>(c.seed) * 1000003ULL + step);
+    const auto st = lm_step(r.trainer, r.model, batch, lr,
                             log_layers ? &probe : nullptr, log_layers);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -160,6 +205,7 @@ std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
     const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
     log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
     if (log_layers) log_layers_row(g, step, st, probe);
+    if (inject) log_ngram_response(g, step, st.grad_norm);
     if (!obs.diverged.empty()) {
       g.attrs["diverged_reason"] = obs.diverged;
       return "diverged@" + std::to_string(step);
@@ -219,6 +265,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   ctx.progress.end(status);
   // A diverged run has no perplexity (the paper's N/A). Rank 0 evaluates; others wait.
   if (status == "ok" && rank == 0) {
+    if (c.save_model) save_trained_model(ctx, c, model, valid_rows);
     AutocastScope autocast(c.precision, device.type());
     evaluate_zero_shot(ctx, c, model, valid_rows);
   }

@@ -46,6 +46,9 @@ struct TrainLmConfig : RunnerConfig {
   StabilityOptions stability;
   // zero-shot evaluation after training (-1 = skip, 0 = all)
   int64_t eval_wikitext_windows = 0, eval_lambada_examples = 0, eval_overlap = 32;
+  bool save_model = false;
+  std::vector<int64_t> ngram_steps;  // updates given repeated n-grams (suite/data/repeated_ngrams.h)
+  int64_t ngram_span = 2, ngram_repeats = 32;  // keep the trained model folder (suite/checkpoint/model_folder.h)
 
   static TrainLmConfig parse(const config::Reader& r);
   std::string requirements(const Environment& env) const;

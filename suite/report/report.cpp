@@ -16,11 +16,16 @@ extern char** environ;
 namespace spikebench::report {
 
 void render(const std::filesystem::path& results_dir) {
-  const auto script = std::filesystem::path(SPIKEBENCH_SOURCE_DIR) / "scripts" / "report.py";
+  run_script("report.py",
+             {results_dir.string(), "--baselines", checks::default_baselines_dir().string()});
+}
+
+void run_script(const std::string& name, const std::vector<std::string>& script_args) {
+  const auto script = std::filesystem::path(SPIKEBENCH_SOURCE_DIR) / "scripts" / name;
   if (!std::filesystem::exists(script)) fail("report: ", script.string(), " not found");
   // The renderer runs as a child process with its arguments as argv (no shell, no quoting).
-  std::vector<std::string> args = {"/usr/bin/python3", script.string(), results_dir.string(),
-                                   "--baselines", checks::default_baselines_dir().string()};
+  std::vector<std::string> args = {"/usr/bin/python3", script.string()};
+  args.insert(args.end(), script_args.begin(), script_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

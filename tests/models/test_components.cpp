@@ -85,3 +85,85 @@ TEST_CASE("an unknown component name lists the valid ones", "[models]") {
                              Catch::Matchers::Contains("scaled_embed"));
   }
 }
+
+TEST_CASE("softmax capping bounds attention and output logits by c, and is the identity for small z",
+          "[models][related]") {
+  ModelConfig c = flavor("tiny").config;
+  c.attention_softcap = 5.0;
+  c.logit_softcap = 3.0;
+  const auto& kind = Registry<StabilizerKind>::instance().get("softmax_cap");
+  auto attn = kind.make_layer(c);
+  auto out = kind.make(c);
+  const auto z = torch::linspace(-1000, 1000, 2001);
+  CHECK(attn->edits_attention_logits());
+  CHECK(attn->attention_logits(z).abs().max().item<double>() <= 5.0);
+  CHECK(out->output_logits(z).abs().max().item<double>() <= 3.0);
+  const auto small = torch::full({3}, 1e-3);
+  CHECK(torch::allclose(attn->attention_logits(small), small, 1e-6, 1e-9));
+  // In a model: huge embeddings give huge logits, capped at c.
+  c.dropout = 0.0;
+  c.stabilizers = {"softmax_cap"};
+  torch::manual_seed(0);
+  DecoderLM model(c);
+  model->eval();
+  {
+    torch::NoGradGuard g;
+    model->token_embedding.mul_(1000);
+  }
+  const auto logits = model->forward(torch::randint(0, c.vocab, {2, 8}));
+  CHECK(logits.abs().max().item<double>() <= 3.0);
+  CHECK(logits.abs().max().item<double>() > 2.9);  // saturated: the cap is what bounds them
+}
+
+TEST_CASE("the explicit attention path (taken when logits are capped) equals the fused kernel",
+          "[models][related]") {
+  ModelConfig c = flavor("tiny").config;
+  c.dropout = 0.0;
+  const auto ids = torch::randint(0, c.vocab, {2, 12});
+  torch::manual_seed(4);
+  DecoderLM vanilla(c);
+  c.stabilizers = {"softmax_cap"};
+  c.attention_softcap = 1e9;  // c·tanh(z/c) = z to float precision
+  c.logit_softcap = 0.0;      // off
+  torch::manual_seed(4);
+  DecoderLM capped(c);
+  vanilla->eval();
+  capped->eval();
+  torch::NoGradGuard g;
+  CHECK(torch::allclose(vanilla->forward(ids), capped->forward(ids), 1e-5, 1e-6));
+}
+
+TEST_CASE("norm after QKV normalizes q, k and v over d (Rybakov et al. 2024)", "[models][related]") {
+  ModelConfig c = flavor("tiny").config;  // d = 32
+  auto s = make("qkv_layernorm", c);
+  const auto y = torch::randn({2, 5, 96}) * 7 + 3;
+  const auto n = s->qkv(y);
+  for (int64_t part = 0; part < 3; ++part) {
+    const auto p = n.slice(-1, part * 32, (part + 1) * 32);
+    CHECK(p.mean(-1).abs().max().item<double>() < 1e-5);
+    CHECK(torch::allclose(p.var(-1, /*unbiased=*/false), torch::ones({2, 5}), 1e-3, 1e-3));
+  }
+  CHECK(s->parameters().size() == 6);  // gain and bias of three norms
+}
+
+TEST_CASE("inits normal_002 and olmo_0424 draw the stated stds", "[models][related]") {
+  ModelConfig c = flavor("tiny").config;
+  c.d = 256, c.d_ffn = 1024, c.n_heads = 4, c.n_layers = 3, c.vocab = 512, c.max_len = 64;
+  auto std_of = [](const torch::Tensor& t) { return t.std().item<double>(); };
+  c.init = "normal_002";
+  torch::manual_seed(1);
+  DecoderLM a(c);
+  for (const auto& w : {a->token_embedding, a->blocks[0]->attention->qkv->weight,
+                        a->blocks[2]->ffn->w2->weight})
+    CHECK(std_of(w) == Approx(0.02).epsilon(0.03));
+  c.init = "olmo_0424";
+  torch::manual_seed(1);
+  DecoderLM b(c);
+  CHECK(std_of(b->blocks[0]->attention->qkv->weight) == Approx(1 / std::sqrt(256.0)).epsilon(0.03));
+  CHECK(std_of(b->blocks[1]->ffn->w1->weight) == Approx(1 / std::sqrt(256.0)).epsilon(0.03));
+  for (int64_t layer = 1; layer <= 3; ++layer) {  // 1/√(2·d·layer)
+    const double want = 1 / std::sqrt(2.0 * 256 * static_cast<double>(layer));
+    CHECK(std_of(b->blocks[layer - 1]->attention->out->weight) == Approx(want).epsilon(0.03));
+    CHECK(std_of(b->blocks[layer - 1]->ffn->w2->weight) == Approx(want).epsilon(0.03));
+  }
+}

@@ -52,7 +52,7 @@ TEST_CASE("encoder-decoder variants: logits (B,T,V), exact parameter count", "[m
         (decoder == DecoderAttention::standard));
 }
 
-TEST_CASE("Peitz et al.'s cross+self decoder attends over [encoder outputs; causal prefix]",
+TEST_CASE("Peitz et al.'s cross+self decoder attends over (encoder outputs, causal prefix)",
           "[models][mt]") {
   const auto variant = GENERATE(as<std::string>{}, "postln", "preln_scaled_embed");
   CAPTURE(variant);

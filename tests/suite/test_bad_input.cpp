@@ -116,6 +116,33 @@ void write_inputs(const fs::path& d) {
   std::ofstream(d / "a-file") << "x";
   fs::create_directories(d / "emptydata");
   std::ofstream(d / "bad.jsonl") << "{\"text\": \"ok\"}\n{\"text\": \n";
+  // Model folders and Hugging Face folders.
+  const char* model_keys = "model: {size: tiny, init: he, stabilizers: [], norm: layernorm, "
+                           "arch: preln, activation: gelu, dropout: 0.0, bias: true}\n"
+                           "tokenizer: none\nseq_len: 0\neval_overlap: 32\neval_batch: 8\nstep: 0\n";
+  for (const char* dir : {"ckpt_noweights", "ckpt_badkey"}) {
+    fs::create_directories(d / dir);
+    std::ofstream(d / dir / "spikebench.yaml") << model_keys;
+  }
+  std::ofstream(d / "ckpt_badkey" / "model.safetensors") << "unused";
+  std::ofstream(d / "model_keys.yaml") << "size: tiny\ninit: he\n";
+  const char* tiny_hf = R"({"model_type": "gpt2", "vocab_size": 16, "n_embd": 8, "n_layer": 1,
+                            "n_head": 2, "n_positions": 8})";
+  for (const char* dir : {"hf_badjson", "hf_inner", "hf_nosafe", "hf_trunc", "hf_hole"})
+    fs::create_directories(d / dir);
+  std::ofstream(d / "hf_badjson" / "config.json") << "{\"n_embd\": ";
+  std::ofstream(d / "hf_inner" / "config.json") << R"({"n_embd": 8, "n_head": 2, "n_inner": 30})";
+  std::ofstream(d / "hf_nosafe" / "config.json") << tiny_hf;
+  std::ofstream(d / "hf_trunc" / "config.json") << tiny_hf;
+  std::ofstream(d / "hf_trunc" / "model.safetensors") << std::string("\x40\0\0\0\0\0\0\0{", 9);
+  std::ofstream(d / "hf_hole" / "config.json") << tiny_hf;
+  {  // one F32 scalar at bytes [4, 8) of an 8-byte buffer: bytes [0, 4) are a hole
+    const std::string header = R"({"wte.weight":{"dtype":"F32","shape":[],"data_offsets":[4,8]}})";
+    std::string file(8, '\0');
+    file[0] = static_cast<char>(header.size());
+    file += header + std::string(8, '\0');
+    std::ofstream(d / "hf_hole" / "model.safetensors", std::ios::binary) << file;
+  }
 }
 
 }  // namespace
@@ -155,6 +182,8 @@ TEST_CASE("bad-input catalogue: exit 1, one line naming the culprit, no results 
       {"bias not a boolean", "run fig1 --set bias=maybe --out {O}", "key 'bias'"},
       {"valid shards without shards", "run fig1 --set valid_shards_dir=x --out {O}", "key 'valid_shards_dir'"},
       {"eval_overlap zero", "run fig1 --set eval_overlap=0 --out {O}", "key 'eval_overlap'"},
+      {"ngram step past the end", "run fig1 --set ngram_steps=[500] --out {O}", "key 'ngram_steps'"},
+      {"ngram repeats past the row", "run fig1 --set ngram_steps=[10] --set ngram_repeats=100 --out {O}", "key 'ngram_repeats'"},
       {"unknown key", "run fig1 --set sequence_len=5 --out {O}", "unknown key 'sequence_len'"},
       {"--set without =", "run fig1 --set steps --out {O}", "--set 'steps'"},
       // train_mt keys (table5)
@@ -200,6 +229,19 @@ TEST_CASE("bad-input catalogue: exit 1, one line naming the culprit, no results 
       {"bleu unknown tokenizer", "bleu {D}/hyp.txt --ref {D}/hyp.txt --tokenize foo", "foo", false},
       {"check a non-HDF5 file", "check {D}/not.h5", "not.h5", false},
       {"check a missing file", "check {D}/absent.h5", "absent.h5", false},
+      // model folders (eval --checkpoint, export-hf) and Hugging Face folders (import-hf)
+      {"eval checkpoint missing", "eval --task wikitext --checkpoint {D}/absent", "absent", false},
+      {"eval checkpoint without weights", "eval --task wikitext --checkpoint {D}/ckpt_noweights", "model.safetensors: missing", false},
+      {"eval checkpoint bad config key", "eval --task wikitext --checkpoint {D}/ckpt_badkey", "key 'init'", false},
+      {"eval logits without ids", "eval --task logits --out {O}/l.safetensors", "--tokens", false},
+      {"import-hf config not JSON", "import-hf {D}/hf_badjson --out {O}/m", "config.json", false},
+      {"import-hf n_inner not 4d", "import-hf {D}/hf_inner --out {O}/m", "key 'n_inner'", false},
+      {"import-hf without safetensors", "import-hf {D}/hf_nosafe --out {O}/m", "model.safetensors: missing", false},
+      {"import-hf truncated safetensors", "import-hf {D}/hf_trunc --out {O}/m", "model.safetensors", false},
+      {"import-hf safetensors with a hole", "import-hf {D}/hf_hole --out {O}/m", "holes and overlaps", false},
+      {"export-hf not a model folder", "export-hf {D}/a-file --out {O}/hf", "a-file", false},
+      {"diagnose unknown artifact", "diagnose fig99", "fig99", false},
+      {"diagnose bad model key", "diagnose {D}/model_keys.yaml", "key 'init'", false},
   };
   REQUIRE(cases.size() >= 40);
   const fs::path base = fs::temp_directory_path() / ("spikebench-bad-" + std::to_string(::getpid()));

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <cmath>
 #include <filesystem>
 
@@ -60,7 +61,7 @@ const char* kClaim = R"(
 
 }  // namespace
 
-TEST_CASE("range: each run in [min, max]; no run is skip; all diverged is inconclusive",
+TEST_CASE("range: each run in [min, max], no run is skip, all diverged is inconclusive",
           "[checks]") {
   auto root = new_root();
   for (int s = 0; s < 3; ++s)
@@ -139,6 +140,19 @@ TEST_CASE("compare: an artifact's claims are one Holm family", "[checks]") {
       "- {name: c, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "
       "'m/x:last', test: wilcoxon}");
   CHECK(verdicts(checks::evaluate(alone, single, kNoBaselines))["c"] == "pass");
+  // Named families (family: NAME) are adjusted apart: two claims in "a", one in "b", one out.
+  auto named = paired(6, [](int s) { return 0.1 + 0.01 * s; });
+  std::string f;
+  for (const char* fam : {"a", "a", "b", "false"})
+    f += "- {name: f" + std::to_string(f.size()) + ", kind: compare, lower: {method: scaled}, "
+         "higher: {method: vanilla}, metric: 'm/x:last', test: wilcoxon, family: " + fam + "}\n";
+  checks::evaluate(named, YAML::Load(f), kNoBaselines);
+  std::map<int64_t, int> sizes;
+  for (const auto& [name, g] : named.find_group("checks")->groups)
+    ++sizes[static_cast<int64_t>(g->attr_number("family_size"))];
+  CHECK(sizes[2] == 2);  // family "a"
+  CHECK(sizes[1] == 1);  // family "b": alone, p_adjusted = p
+  CHECK(sizes[0] == 1);  // family: false
 }
 
 TEST_CASE("compare: diverged runs rank worst, or are excluded, by rule", "[checks]") {

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "core/data_dir.h"
@@ -328,7 +329,7 @@ scales:
   fs::remove_all(dir);
 }
 
-TEST_CASE("train_mt: a planted divergence has no BLEU; a stable run has BLEU per year",
+TEST_CASE("train_mt: a planted divergence has no BLEU, a stable run has BLEU per year",
           "[cli][mt]") {
   const fs::path dir = fresh_dir("mt");
   std::ofstream(dir / "mt.yaml") << R"(name: mt_tiny
@@ -493,7 +494,7 @@ TEST_CASE("the README's study example runs, with its compare claims", "[cli][rea
   fs::remove_all(dir);
 }
 
-TEST_CASE("train_mt: SIGKILL then --resume continues bit-identically; bf16 trains on the CPU",
+TEST_CASE("train_mt: SIGKILL then --resume continues bit-identically, bf16 trains on the CPU",
           "[cli][mt][resume]") {
   const fs::path dir = fresh_dir("mt-resume");
   std::ofstream(dir / "mt.yaml") << R"(name: mt_resume
@@ -546,4 +547,129 @@ scales:
   REQUIRE(loss);
   CHECK(loss->values.back() < loss->values.front());  // it learns in bf16 too
   fs::remove_all(dir);
+}
+
+TEST_CASE("a run's model folder: eval --checkpoint reproduces the run's WikiText and LAMBADA",
+          "[cli][checkpoint]") {
+  const fs::path dir = fresh_dir("ckpt");
+  std::ofstream(dir / "t.yaml") << R"(name: saved
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+grid: {sizes: [cpu], lrs: [1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 6, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               eval_wikitext_windows: 3, eval_lambada_examples: 6, save_model: true, threads: 1}
+)";
+  REQUIRE(run("run " + (dir / "t.yaml").string() + " --out " + (dir / "out").string()).code == 0);
+  const auto f = spikebench::results::load(dir / "out" / "saved-cpu.h5");
+  const auto* g = f.find_group("runs/vanilla-cpu-lr1e-03-s0");
+  REQUIRE(g);
+  const fs::path ckpt = dir / "out" / "saved-cpu.models" / "vanilla-cpu-lr1e-03-s0";
+  CHECK(g->attr_string("model_dir") == fs::absolute(ckpt).lexically_normal().string());
+  auto stored = [&](const char* name) { return g->find_dataset(name)->values.at(0); };
+
+  auto w = run("eval --checkpoint " + ckpt.string() + " --task wikitext --limit 3 --json");
+  REQUIRE(w.code == 0);
+  const auto wj = nlohmann::json::parse(w.output.substr(w.output.find('{')));
+  CHECK(wj["seq_len"] == 32);  // the run's window, read from the folder
+  CHECK(wj["ppl"].get<double>() == Approx(stored("eval/wikitext_ppl")).epsilon(1e-6));
+  CHECK(wj["adjusted_ppl"].get<double>() ==
+        Approx(stored("eval/wikitext_adjusted_ppl")).epsilon(1e-6));
+
+  auto l = run("eval --checkpoint " + ckpt.string() + " --task lambada --limit 6 --json");
+  REQUIRE(l.code == 0);
+  const auto lj = nlohmann::json::parse(l.output.substr(l.output.find('{')));
+  CHECK(lj["accuracy"].get<double>() == stored("eval/lambada_acc"));
+  CHECK(lj["word_ppl"].get<double>() == Approx(stored("eval/lambada_ppl_word")).epsilon(1e-6));
+  CHECK(lj["ppl"].get<double>() == Approx(stored("eval/lambada_ppl_token")).epsilon(1e-6));
+
+  // A flag that contradicts the folder is an error naming both; so is a window past max_len.
+  auto c = run("eval --checkpoint " + ckpt.string() + " --task wikitext --size 350m");
+  CHECK(c.code == 1);
+  CHECK(c.output.find("--size contradicts --checkpoint") != std::string::npos);
+  auto t = run("eval --checkpoint " + ckpt.string() + " --task wikitext --tokenizer gpt2");
+  CHECK(t.code == 1);
+  CHECK(t.output.find("vocabulary of 256") != std::string::npos);
+  auto s = run("eval --checkpoint " + ckpt.string() + " --task wikitext --seq-len 4096");
+  CHECK(s.code == 1);
+  CHECK(s.output.find("outside [1, 128]") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("diagnose at the paper's 350M dims: Vanilla flagged (Fig. 3 ratio ~4.4), Scaled Embed "
+          "passes, within 60 s",
+          "[cli][diagnose]") {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run("diagnose fig1 --size 350m --json");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CAPTURE(r.output, seconds);
+  CHECK(r.code == 2);  // at least one configuration unstable
+  const auto j = nlohmann::json::parse(r.output.substr(r.output.find('[')));
+  REQUIRE(j.size() == 2);
+  for (const auto& c : j) {
+    CHECK(c["n_layers"] == 24);
+    CHECK(c["d"] == 1024);
+    if (c["config"] == "vanilla") {
+      CHECK(c["verdict"] == "unstable");
+      // Fig. 3 reads ≈ 4.4 for Vanilla at init; seed 0 measured 4.38 (2026-12-01).
+      CHECK(c["first_over_last"].get<double>() > 3.5);
+      CHECK(c["first_over_last"].get<double>() < 5.5);
+      CHECK(c["reason"].get<std::string>().find("Eq. 13") != std::string::npos);
+    } else {
+      CHECK(c["config"] == "scaled_embed");
+      CHECK(c["verdict"] == "stable");
+      CHECK(c["first_over_last"].get<double>() < 1.3);
+    }
+  }
+  CHECK(seconds < 2 * 60.0);  // two configurations, < 60 s each (measured ~24 s on 2 cores)
+}
+
+TEST_CASE("compare on the README's example writes the page, the figure and the paired tests, "
+          "the page passes the report checker",
+          "[cli][compare]") {
+  const fs::path dir = fresh_dir("compare");
+  const std::string example = std::string(SPIKEBENCH_SOURCE_DIR) + "/examples/compare-stabilizers.yaml";
+  // A bad baseline is an error before anything runs.
+  auto bad = run("compare " + example + " --baseline vanila --out " + (dir / "bad").string());
+  CHECK(bad.code == 1);
+  CHECK(bad.output.find("--baseline 'vanila'") != std::string::npos);
+  CHECK_FALSE(has_h5(dir / "bad"));
+  // The example at smoke size: 2 seeds, 12 updates (the README quotes the full 8-seed run).
+  auto r = run("compare " + example + " --seeds 2 --set steps=12 --set checkpoint_every=0 --out " +
+               (dir / "out").string());
+  REQUIRE(r.code == 0);
+  const fs::path page = dir / "out" / "compare-compare_stabilizers-cpu";
+  for (const char* f : {"index.html", "compare.md", "compare.json", "lr_loss.png", "lr_loss.svg"})
+    CHECK(fs::file_size(page / f) > 0);
+  std::ifstream in(page / "compare.json");
+  const auto j = nlohmann::json::parse(in);
+  REQUIRE(j["methods"].size() == 5);
+  // vs vanilla: 4 methods; vs scaled_embed: 3 (vanilla already tested); × (LR sensitivity + 3 lrs).
+  CHECK(j["tests"].size() == 7 * 4);
+  for (const auto& m : j["methods"]) {
+    CHECK(m["lr_sensitivity"].size() == 2);
+    CHECK(m["init"]["verdict"].is_string());
+  }
+  const std::string check = std::string(SPIKEBENCH_SOURCE_DIR) + "/scripts/check-report.sh " +
+                            page.string() + " >/dev/null 2>&1";
+  CHECK(std::system(check.c_str()) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("list shows the related leaderboard apart from the paper's artifacts, and reproduce "
+          "leaves it out",
+          "[cli][related]") {
+  const auto l = run("list");
+  REQUIRE(l.code == 0);
+  const auto apart = l.output.find("beyond the paper");
+  REQUIRE(apart != std::string::npos);
+  CHECK(l.output.find("related", apart) != std::string::npos);
+  CHECK(l.output.find(" related ") > apart);  // not among the paper's rows above
+  const auto plan = run("reproduce --plan");
+  REQUIRE(plan.code == 0);
+  CHECK(plan.output.find("related") == std::string::npos);
+  CHECK(plan.output.find("fig1") != std::string::npos);
 }

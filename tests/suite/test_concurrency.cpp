@@ -65,7 +65,7 @@ std::string run_cmd(const fs::path& d, const std::string& study = "quick.yaml") 
 
 }  // namespace
 
-TEST_CASE("a results file has one writer; the lock names its PID", "[lock]") {
+TEST_CASE("a results file has one writer, the lock names its PID", "[lock]") {
   const auto d = fresh_dir("lock-unit");
   const fs::path file = d / "x-cpu.h5";
   {
@@ -85,7 +85,7 @@ TEST_CASE("a results file has one writer; the lock names its PID", "[lock]") {
   fs::remove_all(d);
 }
 
-TEST_CASE("a second run of the same artifact into the same --out stops; another artifact runs",
+TEST_CASE("a second run of the same artifact into the same --out stops, another artifact runs",
           "[lock]") {
   const auto d = fresh_dir("lock-cli");
   fs::create_directories(d / "out");

@@ -101,7 +101,7 @@ TEST_CASE("Moses detokenizer: entities, punctuation, clitics, quotes", "[mt][dat
         "Human Rights Watch-Mitarbeiter");
 }
 
-TEST_CASE("restricted vocabulary maps GPT-2 ids both ways; unseen ids become unk", "[mt][data]") {
+TEST_CASE("restricted vocabulary maps GPT-2 ids both ways, unseen ids become unk", "[mt][data]") {
   auto v = mt::Vocab::restricted({{500, 7, 500}, {42}});
   CHECK(v.size() == 4 + 3);
   const auto local = v.encode({7, 42, 500, 9999});
