@@ -70,9 +70,7 @@ json init_verdicts(const Study& study, const RunOptions& o) {
     models::DecoderLM model(config);
     const int64_t T = std::min<int64_t>(512, config.max_len);
     const auto s = measure_init(model, c4_token_block(dir, 1, T, 0, config.vocab), true);
-    const std::string v = s.first_over_last >= 2.0   ? "unstable"
-                          : s.first_over_last <= 1.3 ? "stable"
-                                                     : "borderline";
+    const std::string v = init_verdict(s.first_over_last);
     out[run.method] = {{"first_over_last", s.first_over_last},
                        {"ln_input_std_layer1", s.ln_input_std.front()},
                        {"verdict", v}};

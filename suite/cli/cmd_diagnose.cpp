@@ -37,8 +37,6 @@ namespace fs = std::filesystem;
 namespace sb = spikebench;
 using json = nlohmann::json;
 
-constexpr double kUnstableRatio = 2.0;  // fig3.yaml: vanilla_explodes (min 2.0)
-constexpr double kStableRatio = 1.3;    // fig3.yaml: scaled_embed_flat / embed_ln_flat (max 1.3)
 
 constexpr const char* kUsage =
     "TARGET [--size S] [--scale cpu] [--set KEY=VALUE]... [--seq-len 512] [--seed 0]\n"
@@ -91,9 +89,10 @@ std::string fmt(const char* f, double v) {
 std::pair<std::string, std::string> verdict(const sb::models::ModelConfig& c,
                                             const sb::InitStats& s) {
   const double r = s.first_over_last, ln1 = s.ln_input_std.front();
+  const std::string v = sb::init_verdict(r);
   const std::string growth =
       "gradient norm layer 1 / layer " + std::to_string(c.n_layers) + " = " + fmt("%.2f", r);
-  if (r >= kUnstableRatio) {
+  if (v == "unstable") {
     std::string why = growth + ": gradients grow toward shallow layers";
     if (ln1 < 0.1)
       why += "; LN input std at layer 1 is " + fmt("%.3f", ln1) +
@@ -103,7 +102,7 @@ std::pair<std::string, std::string> verdict(const sb::models::ModelConfig& c,
       why += " (layer-1 LN input std " + fmt("%.3f", ln1) + " is not small: another cause)";
     return {"unstable", why};
   }
-  if (r <= kStableRatio)
+  if (v == "stable")
     return {"stable", growth + ", LN input std at layer 1 " + fmt("%.3f", ln1) +
                           ": no LN-driven gradient growth (§3.2)"};
   return {"borderline", growth +

@@ -46,6 +46,12 @@ InitStats measure_init(models::DecoderLM& model, const torch::Tensor& tokens, bo
   return s;
 }
 
+const char* init_verdict(double first_over_last) {
+  return first_over_last >= kUnstableRatio ? "unstable"
+         : first_over_last <= kStableRatio ? "stable"
+                                           : "borderline";
+}
+
 double growth_exponent(double first, double last, int64_t n_layers) {
   return std::log(last / first) / static_cast<double>(n_layers);
 }

@@ -33,6 +33,12 @@ struct InitStats {
 /// `tokens` (B, T + 1): inputs tokens[:, :T], targets tokens[:, 1:].
 InitStats measure_init(models::DecoderLM& model, const torch::Tensor& tokens, bool backward);
 
+/// Fig. 3's contrast read as a verdict, with fig3's expectations (suite/artifacts/fig3.yaml) as
+/// thresholds: first/last-layer gradient norm ≥ 2 "unstable", ≤ 1.3 "stable", else "borderline".
+inline constexpr double kUnstableRatio = 2.0;  // fig3.yaml: vanilla_explodes (min 2.0)
+inline constexpr double kStableRatio = 1.3;    // fig3.yaml: scaled_embed_flat, embed_ln_flat
+const char* init_verdict(double first_over_last);
+
 /// λ = (1/n_layers)·log(last / first).
 double growth_exponent(double first, double last, int64_t n_layers);
 
