@@ -7,10 +7,8 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/source_dir.h"
 
-#ifndef SPIKEBENCH_SOURCE_DIR
-#define SPIKEBENCH_SOURCE_DIR "."
-#endif
 
 namespace spikebench {
 
@@ -24,7 +22,7 @@ inline std::filesystem::path resolve_data_dir(const std::optional<std::string>& 
   } else if (const char* env = std::getenv("SPIKEBENCH_DATA_DIR"); env && *env) {
     dir = env, source = "SPIKEBENCH_DATA_DIR";
   } else {
-    dir = fs::path(SPIKEBENCH_SOURCE_DIR) / ".." / "shared" / "data", source = "default mirror";
+    dir = fs::path(source_dir()) / ".." / "shared" / "data", source = "default mirror";
     if (!fs::is_directory(dir))
       fail(
           "no data folder: pass --data-dir DIR or set SPIKEBENCH_DATA_DIR, or run "

@@ -140,7 +140,14 @@ Shard Shard::open(const std::filesystem::path& path) {
   s.num_tokens_ = h.num_tokens;
   s.num_docs_ = h.num_docs;
   s.fingerprint_.assign(h.fingerprint, strnlen(h.fingerprint, 64));
-  if (s.doc_start_[s.num_docs_] != s.num_tokens_) fail(path.string(), ": corrupt document index");
+  // Document d spans [doc_start(d), doc_start(d+1)): the index must run from 0 to num_tokens
+  // without going back (an index entry past the end was found by fuzz_shard; one linear pass
+  // over num_docs + 1 words, ~1 ms per million documents).
+  if (s.doc_start_[0] != 0 || s.doc_start_[s.num_docs_] != s.num_tokens_)
+    fail(path.string(), ": corrupt document index");
+  for (uint64_t d = 0; d < s.num_docs_; ++d)
+    if (s.doc_start_[d + 1] < s.doc_start_[d])
+      fail(path.string(), ": corrupt document index (document ", d, " ends before it starts)");
   return s;
 }
 

@@ -32,6 +32,7 @@ struct ModelConfig {
   double z_loss = 1e-4;                      // z-loss coefficient (PaLM), when z_loss is used
   double attention_softcap = 50.0;  // softmax_cap: c of c·tanh(z/c) on attention logits (0 = off)
   double logit_softcap = 30.0;      // softmax_cap: c on the output logits (0 = off)
+  int64_t loss_chunk = 0;  // rows per chunk of the fused output-layer loss (0 = logits whole)
   double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
   int64_t sigma_d = 0;  // σ = sqrt(2/(5·sigma_d)): a wider model's σ on a narrow one (0 = d)
 

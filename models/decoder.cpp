@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "models/fused_cross_entropy.h"
 
 namespace spikebench::models {
 namespace {
@@ -187,6 +188,12 @@ void DecoderLMImpl::init_weights() {
 }
 
 torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) {
+  auto logits = torch::matmul(hidden(tokens, probe), token_embedding.t());  // (B,T,V), tied output
+  for (auto& s : stabilizers) logits = s->output_logits(logits);
+  return logits;
+}
+
+torch::Tensor DecoderLMImpl::hidden(const torch::Tensor& tokens, Probe* probe) {
   const auto T = tokens.size(1);
   if (T > config_.max_len) fail("sequence length ", T, " exceeds max_len ", config_.max_len);
   auto e = torch::embedding(token_embedding, tokens);  // (B,T,d)
@@ -196,13 +203,20 @@ torch::Tensor DecoderLMImpl::forward(const torch::Tensor& tokens, Probe* probe) 
   x = torch::dropout(x, config_.dropout, is_training());
   for (auto& b : blocks) x = b->forward(x, probe);
   if (final_norm) x = final_norm->forward(x);
-  auto logits = torch::matmul(x, token_embedding.t());  // (B,T,V), tied output
-  for (auto& s : stabilizers) logits = s->output_logits(logits);
-  return logits;
+  return x;
 }
 
 DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch::Tensor& targets,
                                         Probe* probe) {
+  const bool reads_logits = std::any_of(stabilizers.begin(), stabilizers.end(),
+                                        [](const auto& s) { return s->reads_output_logits(); });
+  if (config_.loss_chunk > 0 && !reads_logits) {
+    // The (B,T,V) logits are never whole: models/fused_cross_entropy.h.
+    const auto x = hidden(tokens, probe);
+    auto ce = fused_linear_cross_entropy(x.reshape({-1, x.size(-1)}), token_embedding,
+                                         targets.reshape({-1}), config_.loss_chunk);
+    return {ce, ce};
+  }
   auto logits = forward(tokens, probe);
   auto ce = torch::nn::functional::cross_entropy(logits.view({-1, config_.vocab}).to(torch::kFloat),
                                                  targets.reshape({-1}));

@@ -81,8 +81,11 @@ class DecoderLMImpl : public torch::nn::Module {
  public:
   explicit DecoderLMImpl(ModelConfig config);
   torch::Tensor forward(const torch::Tensor& tokens, Probe* probe = nullptr);
+  /// The final hidden states (B,T,d) that the tied output layer maps to logits.
+  torch::Tensor hidden(const torch::Tensor& tokens, Probe* probe = nullptr);
   /// Mean next-token cross entropy of logits against targets (B,T), and the total loss that is
-  /// optimized (cross entropy + stabilizers' auxiliary losses).
+  /// optimized (cross entropy + stabilizers' auxiliary losses). With loss_chunk > 0 and no
+  /// stabilizer reading the output logits, the fused chunked loss (never the whole logits).
   struct Loss {
     torch::Tensor cross_entropy, total;
   };

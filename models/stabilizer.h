@@ -41,6 +41,9 @@ class StabilizerImpl : public torch::nn::Module {
   virtual torch::Tensor sublayer(const torch::Tensor& y, Sublayer /*which*/) { return y; }
   /// An auxiliary loss from the logits (B,T,V), or an undefined tensor.
   virtual torch::Tensor auxiliary_loss(const torch::Tensor& /*logits*/) { return {}; }
+  /// Whether output_logits or auxiliary_loss needs the whole (B,T,V) logits (then the loss is
+  /// not fused even with loss_chunk > 0).
+  virtual bool reads_output_logits() const { return false; }
 };
 
 struct StabilizerKind {

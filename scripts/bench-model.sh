@@ -7,9 +7,11 @@
 #            tiny (overhead-bound), cpu and v50257 (compute-bound), interleaved C++/Python runs,
 #            medians, ratio C++ / Python;
 #   threads: the train comparison at 1 and 2 intra-op threads;
+#   loss:    issue 16: v50257 with the unfused output-layer loss vs the fused chunked one
+#            (loss_chunk 256), alternating C++ runs at 1 thread: tokens/s and peak RSS;
 #   mmap:    v50257 with glibc's defaults vs MALLOC_MMAP_MAX_=0 + MALLOC_TRIM_THRESHOLD_ (env.sh):
 #            tokens/s, minor page faults and max RSS from /usr/bin/time -v.
-# Usage: scripts/bench-model.sh [BUILD_DIR] [fwd|train|threads|mmap|all] [REPETITIONS]
+# Usage: scripts/bench-model.sh [BUILD_DIR] [fwd|train|threads|loss|mmap|all] [REPETITIONS]
 #        (default build-bench, all, 3). Steps: SPIKEBENCH_BENCH_STEPS_{CPU,V50257} (20, 8), 3 warmup.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -24,6 +26,7 @@ cmake --build "$build" -j2 --target bench_model >/dev/null 2>&1 ||
 bench="$build/bench/model/bench_model"
 py="$SPIKEBENCH_VENV/bin/python"
 declare -A steps=([cpu]="${SPIKEBENCH_BENCH_STEPS_CPU:-20}" [v50257]="${SPIKEBENCH_BENCH_STEPS_V50257:-8}"
+  [v50257fused]="${SPIKEBENCH_BENCH_STEPS_V50257:-8}"
   [tiny]="${SPIKEBENCH_BENCH_STEPS_TINY:-200}")
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -62,6 +65,11 @@ if [[ $what == train || $what == threads || $what == all ]]; then
         ADAMW=fused python "train_${s}_${t}_pyfused_$r" "$s" "$t" "${glibc_envsh[@]}"
       done
     done
+  done
+fi
+if [[ $what == loss || $what == all ]]; then
+  for r in $(seq "$reps"); do
+    for s in v50257 v50257fused; do cpp "loss_${s}_1_cpp_$r" "$s" 1 "${glibc_envsh[@]}"; done
   done
 fi
 if [[ $what == mmap || $what == all ]]; then
@@ -108,7 +116,19 @@ for l in labels:
     p = l.split("_")
     if p[0] == "train": groups[("train", p[1], p[2], p[3])].append(parse(l))
     if p[0] == "mmap": groups[("mmap", p[1], "2", p[2])].append(parse(l))
+    if p[0] == "loss": groups[("loss", p[1], p[2], p[3])].append(parse(l))
 med = lambda runs, k: statistics.median(r[k] for r in runs)
+loss = {k[1]: v for k, v in groups.items() if k[0] == "loss"}
+if loss:
+    print(f"\n## issue 16: output-layer loss at V = 50257 (N=4 d=256, 8 x 128), C++, 1 thread, "
+          f"medians of {len(loss['v50257'])} alternating runs")
+    print(f"{'loss':12} {'tok/s':>8} {'peak RSS MiB':>13} {'max RSS MiB':>12}  (all runs tok/s)")
+    for k in ("v50257", "v50257fused"):
+        runs = loss[k]
+        print(f"{('unfused' if k == 'v50257' else 'fused/256'):12} {med(runs, 'tok'):8.0f} "
+              f"{med(runs, 'rss'):13.0f} {med(runs, 'maxrss'):12.0f}  " + ' '.join('%.0f' % r['tok'] for r in runs))
+    print(f"fused / unfused tokens/s: {med(loss['v50257fused'], 'tok') / med(loss['v50257'], 'tok'):.3f}; "
+          f"peak RSS: {med(loss['v50257fused'], 'rss') / med(loss['v50257'], 'rss'):.3f}")
 for kind, title in (("train", "issue 5: training tokens/s, C++ engine update vs PyTorch-Python"),
                     ("mmap", "glibc malloc: default vs env.sh (MALLOC_MMAP_MAX_=0, TRIM 1 GiB), v50257")):
     keys = sorted({k[1:3] for k in groups if k[0] == kind})

@@ -29,18 +29,18 @@ out="$(cd "$out" && pwd)"
 start=$(date +%s)
 left() { echo $((budget - ($(date +%s) - start))); }
 log() { echo "device-check [$(($(date +%s) - start))s]: $*" | tee -a "$out/summary.log"; }
-status_build=fail status_tests=fail status_bf16=skip status_fp16=skip status_proxy=skip
+status_build=fail status_tests=fail status_bf16=skip status_fp16=skip status_fused=skip status_proxy=skip
 
 # ---- build
 if [ "$mode" = cpu ]; then
-  preset=cpu size=tiny seq=16 batch=8 steps=5
+  preset=cpu size=tiny seq=16 batch=8 steps=5 loss_chunk=32
   source scripts/env.sh >/dev/null
   bin=build/cpu/suite/spikebench
   log "cpu mode: building build/cpu (incremental)"
   { [ -f build/cpu/build.ninja ] || cmake --preset cpu; } >"$out/build.log" 2>&1
   cmake --build build/cpu --target spikebench test_suite >>"$out/build.log" 2>&1 && status_build=ok
 else
-  preset=cuda size=350m seq=2048 batch=8 steps=30
+  preset=cuda size=350m seq=2048 batch=8 steps=30 loss_chunk=4096
   export SPIKEBENCH_TORCH_PREFIX="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')"
   if [ -f .bundle/deps.tar.xz ] && [ ! -d .bundle/deps ]; then tar -xJf .bundle/deps.tar.xz -C .bundle; fi
   if [ -d .bundle/deps/usr ]; then
@@ -79,6 +79,14 @@ if [ "$status_build" = ok ]; then
     fi
     log "throughput $p: $(cat "$out/throughput-$p.json" 2>/dev/null)"
   done
+  # bf16 again with the fused chunked output-layer loss (models/fused_cross_entropy.h), 4096 rows
+  # a chunk: (4096, 50257) float32 = 0.8 GB instead of the whole (B·T, V) logits and gradient
+  if [ "$(left)" -gt 90 ]; then
+    timeout "$(( $(left) - 30 ))" "$bin" throughput --size "$size" --seq-len "$seq" --batch "$batch" \
+      --precision bf16 --steps "$steps" --loss-chunk "$loss_chunk" --json \
+      >"$out/throughput-bf16-fused.json" 2>"$out/throughput-bf16-fused.log" && status_fused=ok || status_fused=fail
+    log "throughput bf16, fused loss: $(cat "$out/throughput-bf16-fused.json" 2>/dev/null)"
+  fi
 fi
 
 # ---- fig1's gpu proxy for the time left (needs prepared shards), else a tiny cpu run
@@ -108,9 +116,9 @@ fi
 python="$(command -v python3)"
 [ "$mode" = cpu ] && [ -x "${SPIKEBENCH_VENV:-}/bin/python" ] && python="$SPIKEBENCH_VENV/bin/python"
 "$python" - "$out" "$mode" "$status_build" "$status_tests" "$status_bf16" "$status_fp16" \
-  "$status_proxy" "$(( $(date +%s) - start ))" <<'PY'
+  "$status_proxy" "$(( $(date +%s) - start ))" "$status_fused" <<'PY'
 import json, os, subprocess, sys, datetime
-out, mode, build, tests, bf16, fp16, proxy, seconds = sys.argv[1:]
+out, mode, build, tests, bf16, fp16, proxy, seconds, fused = sys.argv[1:]
 def load(name):
     try:
         return json.load(open(os.path.join(out, name)))
@@ -130,11 +138,12 @@ summary = {
     "mode": mode, "gpu": gpu, "torch": torch_version,
     "git": subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip(),
     "build": build, "device_tests": tests,
-    "throughput": {"bf16": load("throughput-bf16.json"), "fp16": load("throughput-fp16.json")},
-    "throughput_status": {"bf16": bf16, "fp16": fp16},
+    "throughput": {"bf16": load("throughput-bf16.json"), "fp16": load("throughput-fp16.json"),
+                   "bf16_fused_loss": load("throughput-bf16-fused.json")},
+    "throughput_status": {"bf16": bf16, "fp16": fp16, "bf16_fused_loss": fused},
     "proxy": proxy, "proxy_checks": proxy_checks, "seconds": int(seconds),
 }
 json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=2)
 print(json.dumps(summary, indent=2))
 PY
-[ "$status_build" = ok ] && [ "$status_tests" = ok ] && [ "$status_bf16" != fail ] && [ "$status_fp16" != fail ] && [ "$status_proxy" != fail ]
+[ "$status_build" = ok ] && [ "$status_tests" = ok ] && [ "$status_bf16" != fail ] && [ "$status_fp16" != fail ] && [ "$status_fused" != fail ] && [ "$status_proxy" != fail ]

@@ -54,6 +54,7 @@ models::ModelConfig model_config(const config::Reader& r) {
   c.z_loss = r.real("z_loss", 0, INFINITY);
   c.attention_softcap = r.real("attention_softcap", 0, INFINITY);
   c.logit_softcap = r.real("logit_softcap", 0, INFINITY);
+  c.loss_chunk = r.integer("loss_chunk", 0);
   c.validate();
   return c;
 }
@@ -89,6 +90,7 @@ YAML::Node model_keys(const models::ModelConfig& c, const std::string& size) {
   n["z_loss"] = c.z_loss;
   n["attention_softcap"] = c.attention_softcap;
   n["logit_softcap"] = c.logit_softcap;
+  n["loss_chunk"] = c.loss_chunk;
   return n;
 }
 

@@ -29,6 +29,7 @@ embed_detach_gamma: 0.1  # γ of Eq. (14)
 z_loss: 1.0e-4           # z-loss coefficient
 attention_softcap: 50.0  # softmax_cap: c of c·tanh(z/c) on attention logits (Gemma 2: 50; 0 = off)
 logit_softcap: 30.0      # softmax_cap: c on the output logits (Gemma 2: 30; 0 = off)
+loss_chunk: 0            # rows per chunk of the fused output-layer loss (0 = logits whole)
 )";
 
 /// The decoder's config from the keys of kModelKeys; errors name `r.where()` and the key.

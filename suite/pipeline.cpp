@@ -15,6 +15,7 @@
 
 #include "core/data_dir.h"
 #include "core/error.h"
+#include "core/source_dir.h"
 #include "suite/config/yaml.h"
 #include "suite/engine/distributed.h"
 #include "suite/jobs.h"
@@ -38,7 +39,7 @@ std::string now_iso() {
 
 std::string git_sha() {
   std::string cmd =
-      "git -C '" + std::string(SPIKEBENCH_SOURCE_DIR) + "' rev-parse --short=12 HEAD 2>/dev/null";
+      "git -C '" + std::string(source_dir()) + "' rev-parse --short=12 HEAD 2>/dev/null";
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     char buf[64];

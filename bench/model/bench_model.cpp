@@ -132,6 +132,14 @@ BENCHMARK_CAPTURE(BM_train_step, scaled_embed_v50257, std::string("v50257"))
     ->Iterations(env_int("SPIKEBENCH_BENCH_STEPS", 20))
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+// v50257 with the fused chunked output-layer loss (models/fused_cross_entropy.h), issue 16.
+BENCHMARK_CAPTURE(BM_train_step, scaled_embed_v50257fused, std::string("v50257fused"))
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(env_int("SPIKEBENCH_BENCH_STEPS", 20))
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -11,9 +11,10 @@ Shape shape(const std::string& name) {
     s.config = models::flavor("350m").config, s.batch = 1, s.seq_len = 512;
   } else if (name == "cpu") {
     s.config = models::flavor("cpu").config, s.batch = 16, s.seq_len = 128;
-  } else if (name == "v50257") {
+  } else if (name == "v50257" || name == "v50257fused") {
     s.config = models::flavor("cpu").config, s.batch = 8, s.seq_len = 128;
     s.config.vocab = 50257, s.config.d = 256, s.config.d_ffn = 1024;
+    if (name == "v50257fused") s.config.loss_chunk = 256;  // 4 chunks of the 1024 rows
   } else if (name == "tiny") {  // dispatch-overhead bound: kernels take microseconds
     s.config = models::flavor("cpu").config, s.batch = 2, s.seq_len = 32;
     s.config.d = 64, s.config.n_heads = 2, s.config.d_ffn = 256, s.config.n_layers = 2;

@@ -18,7 +18,7 @@ struct Shape {
 };
 
 /// "350m" (Table 3, 1 x 512), "cpu" (N=4 d=128 V=256, 16 x 128), "v50257" (N=4 d=256
-/// V=50257, 8 x 128), "tiny" (N=2 d=64 V=256, 2 x 32: framework overhead dominates). All with the
+/// V=50257, 8 x 128; "v50257fused": the same with the fused loss, 256 rows a chunk), "tiny" (N=2 d=64 V=256, 2 x 32: framework overhead dominates). All with the
 /// scaled init and the Scaled Embed stabilizer, dropout 0.1.
 Shape shape(const std::string& name);
 

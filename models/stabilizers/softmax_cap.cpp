@@ -28,6 +28,7 @@ class OutputCap : public StabilizerImpl {
  public:
   explicit OutputCap(const ModelConfig& c) : c_(c.logit_softcap) {}
   torch::Tensor output_logits(const torch::Tensor& l) override { return c_ > 0 ? cap(l, c_) : l; }
+  bool reads_output_logits() const override { return c_ > 0; }
 
  private:
   double c_;

@@ -14,6 +14,7 @@ class ZLoss : public StabilizerImpl {
     auto log_z = torch::logsumexp(logits.to(torch::kFloat), /*dim=*/-1);  // (B,T)
     return coefficient_ * log_z.pow(2).mean();
   }
+  bool reads_output_logits() const override { return true; }
 
  private:
   double coefficient_;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/source_dir.h"
 #include "suite/checks/lr_sensitivity.h"
 #include "suite/config/yaml.h"
 #include "suite/stats/stats.h"
@@ -92,7 +93,7 @@ void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& plann
 
 fs::path default_baselines_dir() {
   if (const char* env = std::getenv("SPIKEBENCH_BASELINES"); env && *env) return env;
-  return fs::path(SPIKEBENCH_SOURCE_DIR) / "baselines";
+  return fs::path(source_dir()) / "baselines";
 }
 
 std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const Options& o,

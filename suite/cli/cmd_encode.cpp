@@ -1,11 +1,14 @@
 // `spikebench encode FILE`: GPT-2 ids of a text file, one line of space-separated ids per input
 // line (default), per JSON-lines document (--jsonl-field), or for the whole file (--whole-file),
 // so any text can be checked against another tokenizer from the shell.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/data_dir.h"
@@ -37,6 +40,53 @@ void print_ids(const std::vector<int32_t>& ids, std::string& out) {
   if (out.size() > (1 << 20)) std::fwrite(out.data(), 1, out.size(), stdout), out.clear();
 }
 
+/// Lines encoded on `threads` threads, each formatting a contiguous share of a ~4 MB batch; the
+/// shares are written in order, so the output is the serial loop's byte for byte. flush() writes
+/// what is left (not the destructor: after an error nothing more is printed).
+class ParallelLines {
+ public:
+  template <class Encode>
+  ParallelLines(unsigned threads, Encode encode) : threads_(threads), encode_(std::move(encode)) {}
+  ParallelLines(const ParallelLines&) = delete;
+  ParallelLines& operator=(const ParallelLines&) = delete;
+
+  void add(std::string line) {
+    bytes_ += line.size();
+    lines_.push_back(std::move(line));
+    if (bytes_ >= kBatchBytes) flush();
+  }
+  void flush() {
+    const size_t n = lines_.size();
+    const unsigned t = unsigned(std::min<size_t>(threads_, std::max<size_t>(1, n)));
+    std::vector<std::string> outs(t);
+    auto work = [&](unsigned k) {
+      for (size_t i = n * k / t; i < n * (k + 1) / t; ++i) append_ids(encode_(lines_[i]), outs[k]);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned k = 1; k < t; ++k) pool.emplace_back(work, k);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (const auto& o : outs) std::fwrite(o.data(), 1, o.size(), stdout);
+    lines_.clear();
+    bytes_ = 0;
+  }
+
+ private:
+  static constexpr size_t kBatchBytes = size_t(4) << 20;
+  static void append_ids(const std::vector<int32_t>& ids, std::string& out) {
+    char buf[16];
+    for (size_t i = 0; i < ids.size(); ++i) {
+      int c = std::snprintf(buf, sizeof buf, i ? " %d" : "%d", ids[i]);
+      out.append(buf, size_t(c));
+    }
+    out += '\n';
+  }
+  unsigned threads_;
+  std::function<std::vector<int32_t>(const std::string&)> encode_;
+  std::vector<std::string> lines_;
+  size_t bytes_ = 0;
+};
+
 int run_encode(const std::vector<std::string>& args) {
   po::options_description options("encode options");
   std::string file, field, data_dir;
@@ -44,7 +94,7 @@ int run_encode(const std::vector<std::string>& args) {
       "jsonl-field", po::value(&field), "JSON lines: encode this string field of each line")(
       "whole-file", po::bool_switch(), "encode the whole file as one string")(
       "allow-special", po::bool_switch(), "encode the literal <|endoftext|> as id 50256")(
-      "threads", po::value<unsigned>()->default_value(0), "threads for --whole-file (0 = all)")(
+      "threads", po::value<unsigned>()->default_value(0), "encoding threads (0 = all cores)")(
       "data-dir", po::value(&data_dir),
       "data folder holding gpt2/ (default: $SPIKEBENCH_DATA_DIR)");
   const auto vm = spikebench::cli::parse("encode", kUsage, options, {{"file", 1}}, args);
@@ -63,6 +113,8 @@ int run_encode(const std::vector<std::string>& args) {
   auto encode = [&](const std::string& text) {
     return special ? tok.encode(text, true) : tok.encode_ordinary(text);
   };
+  unsigned threads = (*vm)["threads"].as<unsigned>();
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::string out;
   if (whole) {
     std::string text = file == "-" ? stdin_copy : ds::read_text_file(file, /*allow_empty=*/true);
@@ -71,26 +123,30 @@ int run_encode(const std::vector<std::string>& args) {
                       : tok.encode_parallel(text, (*vm)["threads"].as<unsigned>()),
               out);
   } else if (file == "-") {
+    ParallelLines lines(threads, encode);
     size_t line = 0, start = 0;
     while (start < stdin_copy.size()) {
       size_t end = stdin_copy.find('\n', start);
       if (end == std::string::npos) end = stdin_copy.size();
       std::string text = stdin_copy.substr(start, end - start);
       ds::ensure_utf8(text, path, ++line);
-      print_ids(encode(text), out);
+      lines.add(std::move(text));
       start = end + 1;
     }
+    lines.flush();
   } else if (!field.empty()) {
     ds::JsonlSource source({file}, field);
     ds::Document doc;
     while (source.next(doc)) print_ids(encode(doc.text), out);
   } else {
+    ParallelLines lines(threads, encode);
     ds::LineReader reader(file);
     std::string_view line;
     while (reader.next(line)) {
       ds::ensure_utf8(line, reader.path(), reader.line_number());
-      print_ids(encode(std::string(line)), out);
+      lines.add(std::string(line));
     }
+    lines.flush();
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);

@@ -28,6 +28,8 @@ int run(const std::vector<std::string>& args) {
       "steps", po::value<int64_t>()->default_value(30), "timed updates")(
       "warmup", po::value<int64_t>()->default_value(5), "untimed updates first")(
       "threads", po::value<int>()->default_value(0), "CPU intra-op threads (0 = default)")(
+      "loss-chunk", po::value<int64_t>()->default_value(0),
+      "rows per chunk of the fused output-layer loss (0 = unfused; model key loss_chunk)")(
       "json", po::bool_switch(), "print one JSON object");
   auto vm = parse("throughput",
                   "[--size 350m] [--seq-len 2048] [--batch 8] [--precision bf16] [--steps 30] "
@@ -41,6 +43,8 @@ int run(const std::vector<std::string>& args) {
   if (seq_len < 1 || seq_len > config.max_len)
     fail("--seq-len must be in [1, ", config.max_len, "]");
   if (batch < 1 || steps < 1 || warmup < 0) fail("--batch and --steps must be >= 1, --warmup >= 0");
+  config.loss_chunk = (*vm)["loss-chunk"].as<int64_t>();
+  if (config.loss_chunk < 0) fail("--loss-chunk must be >= 0");
   const auto precision = engine::parse_precision((*vm)["precision"].as<std::string>());
   const auto dev = (*vm)["device"].as<std::string>();
   if (dev != "auto" && dev != "cpu" && dev != "cuda")
@@ -77,12 +81,14 @@ int run(const std::vector<std::string>& args) {
   if ((*vm)["json"].as<bool>()) {
     std::printf(
         "{\"device\": \"%s\", \"size\": \"%s\", \"seq_len\": %lld, \"batch\": %lld, "
-        "\"precision\": \"%s\", \"steps\": %lld, \"seconds\": %.6g, \"tokens_per_s\": %.6g, "
+        "\"precision\": \"%s\", \"loss_chunk\": %lld, \"steps\": %lld, \"seconds\": %.6g, "
+        "\"tokens_per_s\": %.6g, "
         "\"model_flops_per_token\": %.6g, \"flops_convention\": \"6P + 12 N L d per token\", "
         "\"peak_flops\": %.6g, \"mfu\": %s, \"last_loss\": %.6g}\n",
         name.c_str(), (*vm)["size"].as<std::string>().c_str(), static_cast<long long>(seq_len),
         static_cast<long long>(batch), (*vm)["precision"].as<std::string>().c_str(),
-        static_cast<long long>(steps), seconds, tokens_per_s, flops, peak ? *peak : 0.0,
+        static_cast<long long>(config.loss_chunk), static_cast<long long>(steps), seconds,
+        tokens_per_s, flops, peak ? *peak : 0.0,
         peak ? std::to_string(mfu).c_str() : "null", loss);
   } else {
     std::printf("%s, %s, %lld x %lld tokens, %s: %.0f tokens/s over %lld updates (%.2f s)\n",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/source_dir.h"
 #include "suite/checks/checks.h"
 
 extern char** environ;
@@ -21,7 +22,7 @@ void render(const std::filesystem::path& results_dir) {
 }
 
 void run_script(const std::string& name, const std::vector<std::string>& script_args) {
-  const auto script = std::filesystem::path(SPIKEBENCH_SOURCE_DIR) / "scripts" / name;
+  const auto script = std::filesystem::path(source_dir()) / "scripts" / name;
   if (!std::filesystem::exists(script)) fail("report: ", script.string(), " not found");
   // The renderer runs as a child process with its arguments as argv (no shell, no quoting).
   std::vector<std::string> args = {"/usr/bin/python3", script.string()};

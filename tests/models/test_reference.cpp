@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/source_dir.h"
 #include "models/decoder.h"
 
 using namespace spikebench::models;
@@ -131,7 +132,7 @@ Reference load(const std::string& path) {
 
 const Reference& reference() {
   static const Reference ref =
-      load(std::string(SPIKEBENCH_SOURCE_DIR) + "/tests/reference/decoder_reference.bin");
+      load(std::string(spikebench::source_dir()) + "/tests/reference/decoder_reference.bin");
   return ref;
 }
 

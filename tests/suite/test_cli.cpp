@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "core/data_dir.h"
+#include "core/source_dir.h"
 #include "suite/results/store.h"
 
 namespace fs = std::filesystem;
@@ -468,7 +469,7 @@ TEST_CASE("`check` recomputes the paired statistics written at run time exactly"
 
 TEST_CASE("the README's study example runs, with its compare claims", "[cli][readme]") {
   // The YAML block under "A study of your own", as a user would copy it.
-  std::ifstream in(std::string(SPIKEBENCH_SOURCE_DIR) + "/README.md");
+  std::ifstream in(std::string(spikebench::source_dir()) + "/README.md");
   std::stringstream text;
   text << in.rdbuf();
   const std::string readme = text.str();
@@ -631,7 +632,7 @@ TEST_CASE("compare on the README's example writes the page, the figure and the p
           "the page passes the report checker",
           "[cli][compare]") {
   const fs::path dir = fresh_dir("compare");
-  const std::string example = std::string(SPIKEBENCH_SOURCE_DIR) + "/examples/compare-stabilizers.yaml";
+  const std::string example = std::string(spikebench::source_dir()) + "/examples/compare-stabilizers.yaml";
   // A bad baseline is an error before anything runs.
   auto bad = run("compare " + example + " --baseline vanila --out " + (dir / "bad").string());
   CHECK(bad.code == 1);
@@ -653,7 +654,7 @@ TEST_CASE("compare on the README's example writes the page, the figure and the p
     CHECK(m["lr_sensitivity"].size() == 2);
     CHECK(m["init"]["verdict"].is_string());
   }
-  const std::string check = std::string(SPIKEBENCH_SOURCE_DIR) + "/scripts/check-report.sh " +
+  const std::string check = std::string(spikebench::source_dir()) + "/scripts/check-report.sh " +
                             page.string() + " >/dev/null 2>&1";
   CHECK(std::system(check.c_str()) == 0);
   fs::remove_all(dir);
