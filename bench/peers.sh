@@ -47,18 +47,10 @@ for f in "$wmt"/newstest2017.*.en-de.de.gz; do
   systems+=("$s")
 done
 cat >"$tmp/tiktoken_loop.py" <<'PY'
-import os, sys
-import tiktoken
-from tiktoken.load import data_gym_to_mergeable_bpe_ranks
+import sys
+from tiktoken_gpt2 import gpt2  # scripts/tiktoken_gpt2.py
 data, path = sys.argv[1], sys.argv[2]
-ranks = data_gym_to_mergeable_bpe_ranks(
-    vocab_bpe_file=os.path.join(data, "gpt2", "vocab.bpe"),
-    encoder_json_file=os.path.join(data, "gpt2", "encoder.json"),
-    vocab_bpe_hash="1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5",
-    encoder_json_hash="196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783")
-enc = tiktoken.Encoding("gpt2", explicit_n_vocab=50257,
-    pat_str=r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
-    mergeable_ranks=ranks, special_tokens={"<|endoftext|>": 50256})
+enc = gpt2(data)
 out = sys.stdout
 with open(path, encoding="utf-8", newline="") as f:
     for line in f:
@@ -71,7 +63,7 @@ timed() {  # timed LABEL OUTFILE CMD...
   /usr/bin/time -f "$label %e %M" -a -o "$tmp/times" "$@" >"$out"
 }
 ours_encode() { timed encode_ours "$tmp/ids.ours" "$bin" encode "$tmp/wiki.txt" --data-dir "$data"; }
-peer_encode() { timed encode_peer "$tmp/ids.peer" env TIKTOKEN_CACHE_DIR= "$tik/bin/python" "$tmp/tiktoken_loop.py" "$data" "$tmp/wiki.txt"; }
+peer_encode() { timed encode_peer "$tmp/ids.peer" env TIKTOKEN_CACHE_DIR= PYTHONPATH="$SPIKEBENCH_ROOT/scripts" "$tik/bin/python" "$tmp/tiktoken_loop.py" "$data" "$tmp/wiki.txt"; }
 ours_bleu() {
   local t0 t1; t0=$(date +%s%N)
   for s in "${systems[@]}"; do "$bin" bleu "$tmp/sys.$s" --ref "$tmp/ref.de" -w 4; done >"$tmp/bleu.ours"

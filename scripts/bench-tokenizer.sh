@@ -32,20 +32,12 @@ trap 'rm -rf "$tmp"' EXIT
 "$bench" --benchmark_filter=BM_encode --benchmark_repetitions="$reps" \
   --benchmark_report_aggregates_only=true --benchmark_format=json >"$tmp/cpp.json" 2>/dev/null
 
-TIKTOKEN_CACHE_DIR="" "$venv/bin/python" - "$data" "$tmp/cpp.json" "$reps" <<'PY'
+TIKTOKEN_CACHE_DIR="" PYTHONPATH="$SPIKEBENCH_ROOT/scripts" "$venv/bin/python" - "$data" "$tmp/cpp.json" "$reps" <<'PY'
 import gzip, json, os, statistics, sys, time
 import tiktoken
-from tiktoken.load import data_gym_to_mergeable_bpe_ranks
-
+from tiktoken_gpt2 import gpt2  # scripts/tiktoken_gpt2.py
 data, cpp_json, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ranks = data_gym_to_mergeable_bpe_ranks(
-    vocab_bpe_file=os.path.join(data, "gpt2", "vocab.bpe"),
-    encoder_json_file=os.path.join(data, "gpt2", "encoder.json"),
-    vocab_bpe_hash="1ce1664773c50f3e0cc8842619a93edc4624525b728b188a9e0be33b7726adc5",
-    encoder_json_hash="196139668be63f3b5d6574427317ae82f612a97c5d1cdaf36ed2256dbf636783")
-enc = tiktoken.Encoding("gpt2", explicit_n_vocab=50257,
-    pat_str=r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
-    mergeable_ranks=ranks, special_tokens={"<|endoftext|>": 50256})
+enc = gpt2(data)
 
 wiki = open(os.path.join(data, "wikitext", "wiki.test.raw"), encoding="utf-8", newline="").read()
 mid = wiki.index("\n", len(wiki) // 2) + 1

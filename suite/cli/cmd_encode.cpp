@@ -30,13 +30,18 @@ constexpr const char* kUsage =
     "(the '\\n' itself is not encoded), per JSON-lines document with --jsonl-field, or one line\n"
     "for the whole file with --whole-file (tiktoken encode_ordinary on the whole string).";
 
-void print_ids(const std::vector<int32_t>& ids, std::string& out) {
+/// One output line: the ids separated by spaces.
+void append_ids(const std::vector<int32_t>& ids, std::string& out) {
   char buf[16];
   for (size_t i = 0; i < ids.size(); ++i) {
     int n = std::snprintf(buf, sizeof buf, i ? " %d" : "%d", ids[i]);
     out.append(buf, size_t(n));
   }
   out += '\n';
+}
+
+void print_ids(const std::vector<int32_t>& ids, std::string& out) {
+  append_ids(ids, out);
   if (out.size() > (1 << 20)) std::fwrite(out.data(), 1, out.size(), stdout), out.clear();
 }
 
@@ -73,14 +78,6 @@ class ParallelLines {
 
  private:
   static constexpr size_t kBatchBytes = size_t(4) << 20;
-  static void append_ids(const std::vector<int32_t>& ids, std::string& out) {
-    char buf[16];
-    for (size_t i = 0; i < ids.size(); ++i) {
-      int c = std::snprintf(buf, sizeof buf, i ? " %d" : "%d", ids[i]);
-      out.append(buf, size_t(c));
-    }
-    out += '\n';
-  }
   unsigned threads_;
   std::function<std::vector<int32_t>(const std::string&)> encode_;
   std::vector<std::string> lines_;
