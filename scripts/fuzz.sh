@@ -85,7 +85,7 @@ for y in sorted(glob.glob(os.path.join(root, "suite", "artifacts", "*.yaml"))):
 PY
 # A tiny real token shard and a real results file, made by spikebench itself.
 bin="$root/build/cpu/suite/spikebench"
-cmake --build build/cpu --target spikebench >/dev/null || exit 1
+scripts/build.sh cpu spikebench >/dev/null || exit 1  # configures build/cpu on a fresh clone
 head -c 3000 "$data/lambada/lambada_test.jsonl" | head -n 3 >"$work/tiny.jsonl"
 "$bin" prepare "$work/tiny.jsonl" --out "$work/shard" --valid-fraction 0 --overwrite >/dev/null 2>&1 &&
   mkdir -p "$seeds/fuzz_shard" && find "$work/shard" -name '*.bin' -size -64k -exec cp {} "$seeds/fuzz_shard/" \;
