@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <queue>
 #include <sstream>
@@ -57,6 +58,85 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream os;
   os << in.rdbuf();
   return os.str();
+}
+
+/// GPT-2's byte-level alphabet inverted: code point -> byte (-1: not a byte's code point).
+std::vector<int> unicode_to_bytes() {
+  const std::vector<uint32_t> b2u = bytes_to_unicode();
+  std::vector<int> u2b(512, -1);
+  for (int b = 0; b < 256; ++b) u2b[b2u[b]] = b;
+  return u2b;
+}
+
+/// encoder.json ({"<byte-level unicode string>": id, ...}) -> the bytes of each token, by id.
+/// A SAX parse: the 50,257 entries go straight into `tokens`, with no JSON object built.
+std::vector<std::string> parse_encoder_json(const std::string& text, const std::string& path) {
+  struct Sax : nlohmann::json_sax<nlohmann::json> {
+    const std::string& path;
+    const std::vector<int> u2b = unicode_to_bytes();
+    std::vector<std::string> tokens = std::vector<std::string>(Gpt2Tokenizer::kVocabSize);
+    std::vector<bool> seen = std::vector<bool>(Gpt2Tokenizer::kVocabSize, false);
+    std::string current_key;
+    int depth = 0;
+    size_t entries = 0;
+    std::string error;
+
+    explicit Sax(const std::string& p) : path(p) {}
+    [[noreturn]] bool not_an_object() const {
+      fail(path, ": expected a JSON object of ", Gpt2Tokenizer::kVocabSize, " entries");
+    }
+    [[noreturn]] bool not_an_id() const {
+      if (depth != 1) not_an_object();
+      fail(path, ": value of '", current_key, "' is not an integer id");
+    }
+    bool entry(int64_t id) {
+      if (depth != 1) not_an_object();
+      ++entries;
+      if (id < 0 || id >= Gpt2Tokenizer::kVocabSize || seen[size_t(id)])
+        fail(path, ": id ", id, " of '", current_key, "' is out of range or repeated");
+      seen[size_t(id)] = true;
+      if (id == Gpt2Tokenizer::kEndOfText) {
+        if (current_key != kEndOfTextText) fail(path, ": id 50256 must be <|endoftext|>");
+        tokens[size_t(id)] = std::string(kEndOfTextText);
+        return true;
+      }
+      std::string& bytes = tokens[size_t(id)];
+      for (size_t i = 0, len = 0; i < current_key.size(); i += len) {
+        uint32_t cp =
+            decode_utf8(reinterpret_cast<const unsigned char*>(current_key.data()) + i, len);
+        if (cp >= u2b.size() || u2b[cp] < 0)
+          fail(path, ": key '", current_key, "' is not byte-level BPE text");
+        bytes += char(u2b[cp]);
+      }
+      return true;
+    }
+    bool number_integer(number_integer_t v) override { return entry(v); }
+    bool number_unsigned(number_unsigned_t v) override {
+      return entry(v > uint64_t(INT64_MAX) ? -1 : int64_t(v));
+    }
+    bool null() override { not_an_id(); }
+    bool boolean(bool) override { not_an_id(); }
+    bool number_float(number_float_t, const string_t&) override { not_an_id(); }
+    bool string(string_t&) override { not_an_id(); }
+    bool binary(binary_t&) override { not_an_id(); }
+    bool start_array(std::size_t) override { not_an_id(); }
+    bool end_array() override { not_an_id(); }
+    bool start_object(std::size_t) override {
+      if (depth != 0) not_an_id();
+      return ++depth, true;
+    }
+    bool end_object() override { return --depth, true; }
+    bool key(string_t& k) override { return current_key = std::move(k), true; }
+    bool parse_error(std::size_t, const std::string&,
+                     const nlohmann::detail::exception& e) override {
+      error = e.what();
+      return false;
+    }
+  } sax(path);
+  if (!nlohmann::json::sax_parse(text, &sax) || !sax.error.empty())
+    fail(path, ": not valid JSON: ", sax.error);
+  if (sax.entries != size_t(Gpt2Tokenizer::kVocabSize)) sax.not_an_object();
+  return std::move(sax.tokens);
 }
 
 }  // namespace
@@ -216,7 +296,18 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
                                         const std::filesystem::path& vocab_bpe,
                                         bool verify_sha256) {
   const std::string enc_text = read_file(encoder_json), bpe_text = read_file(vocab_bpe);
-  const std::string enc_sha = sha256_hex(enc_text), bpe_sha = sha256_hex(bpe_text);
+  // Hashed on a second thread while encoder.json is parsed (each about half of the load); a
+  // wrong sha256 is still the error reported first.
+  auto hashes = std::async(std::launch::async,
+                           [&] { return std::pair(sha256_hex(enc_text), sha256_hex(bpe_text)); });
+  std::vector<std::string> tokens;
+  std::exception_ptr parse_error;
+  try {
+    tokens = parse_encoder_json(enc_text, encoder_json.string());
+  } catch (...) {
+    parse_error = std::current_exception();
+  }
+  const auto [enc_sha, bpe_sha] = hashes.get();
   if (verify_sha256) {
     if (enc_sha != kGpt2EncoderJsonSha256)
       fail(encoder_json.string(), ": sha256 ", enc_sha, " is not the pinned GPT-2 encoder.json (",
@@ -229,47 +320,11 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
            "); the file is corrupt or not OpenAI's; re-fetch it with "
            "scripts/fetch-data.sh");
   }
+  if (parse_error) std::rethrow_exception(parse_error);
 
   auto impl = std::make_unique<Impl>();
   impl->fingerprint = sha256_hex(enc_sha + bpe_sha);
-
-  // encoder.json: {"<byte-level unicode string>": id}
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(enc_text);
-  } catch (const nlohmann::json::exception& e) {
-    fail(encoder_json.string(), ": not valid JSON: ", e.what());
-  }
-  if (!j.is_object() || j.size() != size_t(kVocabSize))
-    fail(encoder_json.string(), ": expected a JSON object of ", kVocabSize, " entries");
-  const std::vector<uint32_t> b2u = bytes_to_unicode();
-  std::vector<int> u2b(512, -1);
-  for (int b = 0; b < 256; ++b) u2b[b2u[b]] = b;
-  std::vector<std::string> tokens(kVocabSize);
-  std::vector<bool> seen(kVocabSize, false);
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (!it.value().is_number_integer())
-      fail(encoder_json.string(), ": value of '", it.key(), "' is not an integer id");
-    int64_t id = it.value().get<int64_t>();
-    if (id < 0 || id >= kVocabSize || seen[id])
-      fail(encoder_json.string(), ": id ", id, " of '", it.key(), "' is out of range or repeated");
-    seen[id] = true;
-    if (id == kEndOfText) {
-      if (it.key() != kEndOfTextText)
-        fail(encoder_json.string(), ": id 50256 must be <|endoftext|>");
-      tokens[id] = std::string(kEndOfTextText);
-      continue;
-    }
-    const std::string& key = it.key();
-    std::string bytes;
-    for (size_t i = 0, len = 0; i < key.size(); i += len) {
-      uint32_t cp = decode_utf8(reinterpret_cast<const unsigned char*>(key.data()) + i, len);
-      if (cp >= u2b.size() || u2b[cp] < 0)
-        fail(encoder_json.string(), ": key '", key, "' is not byte-level BPE text");
-      bytes += char(u2b[cp]);
-    }
-    tokens[id] = std::move(bytes);
-  }
+  const std::vector<int> u2b = unicode_to_bytes();
 
   impl->offset.reserve(kVocabSize + 1);
   for (const auto& t : tokens)
@@ -277,7 +332,13 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
   impl->offset.push_back(uint32_t(impl->arena.size()));
   impl->vocab_slot.assign(1 << 17, 0);
   impl->vocab_mask = (1 << 17) - 1;
-  for (int32_t id = 0; id < kEndOfText; ++id) impl->insert_vocab(id);
+  for (int32_t id = 0; id < kEndOfText; ++id) {
+    auto b = impl->bytes(id);
+    if (int32_t twin = impl->lookup(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+        twin >= 0)
+      fail(encoder_json.string(), ": ids ", twin, " and ", id, " have the same token");
+    impl->insert_vocab(id);
+  }
   for (int b = 0; b < 256; ++b) {
     unsigned char c = static_cast<unsigned char>(b);
     impl->byte_id[b] = impl->lookup(&c, 1);
@@ -363,10 +424,17 @@ std::vector<int32_t> Gpt2Tokenizer::encode(std::string_view text, bool allow_spe
   if (!allow_special) return encode_ordinary(text);
   std::vector<int32_t> out;
   BpeCache cache(1 << 12);
+  encode(text, true, out, &cache);
+  return out;
+}
+
+void Gpt2Tokenizer::encode(std::string_view text, bool allow_special, std::vector<int32_t>& out,
+                           BpeCache* cache) const {
+  if (!allow_special) return encode_ordinary(text, out, cache);
   for (;;) {
     size_t at = text.find(kEndOfTextText);
-    encode_ordinary(text.substr(0, at), out, &cache);
-    if (at == std::string_view::npos) return out;
+    encode_ordinary(text.substr(0, at), out, cache);
+    if (at == std::string_view::npos) return;
     out.push_back(kEndOfText);
     text.remove_prefix(at + kEndOfTextText.size());
   }

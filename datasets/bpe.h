@@ -53,6 +53,9 @@ class Gpt2Tokenizer {
   std::vector<int32_t> encode_ordinary(std::string_view text) const;
   /// As encode_ordinary, but with `allow_special` the literal "<|endoftext|>" becomes 50256.
   std::vector<int32_t> encode(std::string_view text, bool allow_special) const;
+  /// The same, appending to `out`, with a cache kept by the caller (may be null).
+  void encode(std::string_view text, bool allow_special, std::vector<int32_t>& out,
+              BpeCache* cache) const;
   /// encode_ordinary on `threads` threads (0 = all cores) for large inputs: the text is cut at
   /// points where the pre-tokenizer is known to break (a space after a non-space ASCII byte),
   /// so the result is identical to the single-threaded one.

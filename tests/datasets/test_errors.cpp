@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "datasets/bpe.h"
@@ -98,6 +100,38 @@ TEST_CASE("a vocabulary file with the wrong sha256 is refused", "[errors]") {
   // Without the pin, the merge-order check still catches a corrupted merge line.
   CHECK_THROWS_WITH(Gpt2Tokenizer::load(dir, /*verify_sha256=*/false),
                     Catch::Contains((dir / "vocab.bpe").string() + ":"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a malformed encoder.json is an error naming the file and the entry", "[errors]") {
+  auto dir = fs::temp_directory_path() / "spikebench_err_encoder";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(data_dir() / "gpt2" / "vocab.bpe", dir / "vocab.bpe");
+  const std::string real = read_text_file(data_dir() / "gpt2" / "encoder.json");
+  std::string twin = real;  // the key of id 50255 replaced by id 0's: two ids, one token
+  const std::string gazed = "\"\\u0120gazed\": 50255";
+  REQUIRE(twin.find(gazed) != std::string::npos);
+  twin.replace(twin.find(gazed), gazed.size(), "\"!\": 50255");
+  const auto enc = dir / "encoder.json";
+  for (const auto& [json, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[1]", "expected a JSON object of 50257 entries"},
+           {"{\"!\": 0}", "expected a JSON object of 50257 entries"},
+           {"{\"a\": 1.5}", "value of 'a' is not an integer id"},
+           {"{\"a\": {\"b\": 1}}", "value of 'a' is not an integer id"},
+           {"{\"!\": 0, \"x\": 0}", "id 0 of 'x' is out of range or repeated"},
+           {"{\"!\": -3}", "id -3 of '!' is out of range or repeated"},
+           {"{\"!\": 0", "not valid JSON"},
+           {"{\"\\u0100\\u0100\\u0100\": 7, \"\\u0400\": 8}",
+            "key '\xD0\x80' is not byte-level BPE"},
+           {twin, "ids 0 and 50255 have the same token"}}) {
+    std::ofstream(enc, std::ios::binary | std::ios::trunc) << json;
+    CAPTURE(json.substr(0, 80));
+    CHECK_THROWS_WITH(Gpt2Tokenizer::load(dir, /*verify_sha256=*/false),
+                      Catch::StartsWith(enc.string() + ": ") && Catch::Contains(message));
+  }
+  // With the pin on, a wrong sha256 is reported before what is wrong inside the file.
+  CHECK_THROWS_WITH(Gpt2Tokenizer::load(dir), Catch::Contains(enc.string() + ": sha256"));
   fs::remove_all(dir);
 }
 
