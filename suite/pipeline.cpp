@@ -1,7 +1,6 @@
 #include "suite/pipeline.h"
 
 #include <torch/torch.h>
-#include <torch/version.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "suite/config/yaml.h"
 #include "suite/engine/distributed.h"
 #include "suite/jobs.h"
+#include "suite/machine.h"
 #include "suite/progress.h"
 #include "suite/results/lock.h"
 #include "suite/results/store.h"
@@ -134,8 +134,9 @@ results::Group open_results(const Study& study, const RunOptions& o,
   root.attrs["scale"] = o.scale;
   root.attrs["suite_version"] = std::string(SPIKEBENCH_VERSION);
   root.attrs["git_sha"] = git_sha();
-  root.attrs["libtorch"] = std::string(TORCH_VERSION);
   root.attrs["device"] = device_name();
+  // The machine record (suite/machine.h): the golden check compares on it or across CPUs.
+  for (const auto& [key, value] : machine_record()) root.attrs[key] = value;
   root.attrs["command_line"] = o.command_line;
   if (!root.has_attr("start_time")) root.attrs["start_time"] = now_iso();
   YAML::Emitter e;

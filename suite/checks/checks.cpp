@@ -8,6 +8,7 @@
 #include "core/source_dir.h"
 #include "suite/checks/lr_sensitivity.h"
 #include "suite/config/yaml.h"
+#include "suite/machine.h"
 #include "suite/stats/stats.h"
 
 namespace spikebench::checks {
@@ -142,9 +143,13 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
     outcomes.push_back({"golden_verdicts", "golden_verdicts", v, reason});
   }
   if (o.update_golden) {
+    YAML::Node golden;  // the machine it was written on first (suite/machine.h), then the values
+    for (const auto& key : machine_keys())
+      if (root.has_attr(key)) golden["machine"][key] = root.attr_string(key);
+    if (ctx.new_golden["values"]) golden["values"] = ctx.new_golden["values"];
     for (const auto& [name, verdict] : claim_verdicts)
-      ctx.new_golden["verdicts"][name] = to_string(verdict);
-    write_golden(ctx.golden_path, root, ctx.new_golden);
+      golden["verdicts"][name] = to_string(verdict);
+    write_golden(ctx.golden_path, root, golden);
   }
   return outcomes;
 }

@@ -3,13 +3,18 @@
 // validation of expectations before anything runs.
 #include <yaml-cpp/yaml.h>
 
+#include <torch/version.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.h"
 #include "suite/checks/checks.h"
+#include "suite/machine.h"
 
 using namespace spikebench;
 namespace fs = std::filesystem;
@@ -237,6 +242,10 @@ TEST_CASE("expectations are validated before anything runs, naming the key", "[c
              Catch::Matchers::Contains("unknown reduction 'lastt'"));
   CHECK_THAT(error_of("- {name: a, kind: range, metric: 'm/x:last', colour: red}"),
              Catch::Matchers::Contains("unknown key 'colour'"));
+  CHECK_THAT(error_of("- {name: a, kind: golden, metric: 'm/x:last', rtol: 1.0e-4, "
+                      "cross_cpu_rtol: 1.0e-5}"),
+             Catch::Matchers::Contains("study.yaml: expectations.cpu[0]") &&
+                 Catch::Matchers::Contains("'cross_cpu_rtol'"));
 }
 
 TEST_CASE("golden values and verdicts are written on --update-golden and then gate", "[checks]") {
@@ -257,6 +266,114 @@ TEST_CASE("golden values and verdicts are written on --update-golden and then ga
   CHECK(v["g"] == "fail");
   CHECK(v["golden_verdicts"] == "fail");
   fs::remove_all(dir);
+}
+
+/// A results tree of 10 runs (value 1 + 0.01 s, times `factor`) from a machine described by `m`.
+results::Group on_machine(const std::map<std::string, std::string>& m, double factor) {
+  auto root = new_root();
+  for (const auto& [key, value] : m) root.attrs[key] = value;
+  for (int s = 0; s < 10; ++s) add_run(root, "scaled", s, (1.0 + 0.01 * s) * factor);
+  return root;
+}
+
+const std::map<std::string, std::string> kIntel = {{"cpu_vendor", "GenuineIntel"},
+                                                   {"cpu", "Intel(R) Xeon(R) CPU @ 2.20GHz"},
+                                                   {"cpu_isa", "AVX512"},
+                                                   {"libtorch", "2.11.0"},
+                                                   {"numerics_env", ""}};
+
+TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on another", "[checks]") {
+  const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden-machine";
+  fs::remove_all(dir);
+  const auto strict_only = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}");
+  const auto e = YAML::Load(
+      "- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu_rtol: 2.0e-2}");
+  auto written = on_machine(kIntel, 1.0);
+  checks::evaluate(written, e, {dir, /*update_golden=*/true});
+  const auto golden = YAML::LoadFile((dir / "cpu" / "unit.yaml").string());
+  CHECK(golden["machine"]["cpu_vendor"].as<std::string>() == "GenuineIntel");
+  CHECK(golden["machine"]["cpu_isa"].as<std::string>() == "AVX512");
+  CHECK(golden["machine"]["numerics_env"].as<std::string>().empty());
+  auto reason = [&](const results::Group& root) {
+    const auto* g = root.find_group("checks/g");
+    return g ? g->attr_string("reason") : std::string("(no check result)");
+  };
+
+  auto amd = kIntel;
+  amd["cpu_vendor"] = "AuthenticAMD", amd["cpu"] = "AMD EPYC", amd["cpu_isa"] = "AVX2";
+  // On the golden file's machine a 1 % move is a regression; on another CPU it is within 2e-2.
+  auto same = on_machine(kIntel, 1.01);
+  CHECK(verdicts(checks::evaluate(same, e, {dir, false}))["g"] == "fail");
+  CHECK_THAT(reason(same), !Catch::Matchers::Contains("not the golden file's machine"));
+  auto other = on_machine(amd, 1.01);
+  CHECK(verdicts(checks::evaluate(other, e, {dir, false}))["g"] == "pass");
+  CHECK_THAT(reason(other), Catch::Matchers::Contains("max rel. dev. 0.01") &&
+                                Catch::Matchers::Contains("cpu_vendor 'AuthenticAMD', golden "
+                                                          "'GenuineIntel'; cpu 'AMD EPYC', golden "
+                                                          "'Intel(R) Xeon(R) CPU @ 2.20GHz'; "
+                                                          "cpu_isa 'AVX2', golden 'AVX512'") &&
+                                Catch::Matchers::Contains("within cross-CPU rtol 0.02"));
+  // ... but a 3 % move is a regression everywhere, and without a declared cross_cpu_rtol the
+  // check stays at rtol and says so.
+  auto far = on_machine(amd, 1.03);
+  CHECK(verdicts(checks::evaluate(far, e, {dir, false}))["g"] == "fail");
+  auto undeclared = on_machine(amd, 1.01);
+  CHECK(verdicts(checks::evaluate(undeclared, strict_only, {dir, false}))["g"] == "fail");
+  CHECK_THAT(reason(undeclared), Catch::Matchers::Contains("(no cross_cpu_rtol declared)"));
+  // ISA pinning through the environment, another LibTorch, or a results file without a record
+  // are other machines too.
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"numerics_env", "MKL_ENABLE_INSTRUCTIONS=AVX2"}, {"libtorch", "2.12.0"}}) {
+    CAPTURE(key);
+    auto m = kIntel;
+    m[key] = value;
+    auto r = on_machine(m, 1.01);
+    CHECK(verdicts(checks::evaluate(r, e, {dir, false}))["g"] == "pass");
+    CHECK_THAT(reason(r), Catch::Matchers::Contains(key + " '" + value + "'"));
+  }
+  auto unrecorded = on_machine({}, 1.01);
+  CHECK(verdicts(checks::evaluate(unrecorded, e, {dir, false}))["g"] == "pass");
+  CHECK_THAT(reason(unrecorded), Catch::Matchers::Contains("cpu_vendor '(not recorded)'"));
+
+  // A golden file that does not record the CPU model (written before the record existed) does not
+  // constrain it; one without any record never counts as the same machine.
+  auto g = YAML::LoadFile((dir / "cpu" / "unit.yaml").string());
+  g["machine"].remove("cpu");
+  { std::ofstream(dir / "cpu" / "unit.yaml") << g; }
+  auto other_model = kIntel;
+  other_model["cpu"] = "Intel(R) Xeon(R) Platinum 8375C";
+  auto model_only = on_machine(other_model, 1.01);
+  CHECK(verdicts(checks::evaluate(model_only, e, {dir, false}))["g"] == "fail");
+  g.remove("machine");
+  { std::ofstream(dir / "cpu" / "unit.yaml") << g; }
+  auto no_record = on_machine(kIntel, 1.01);
+  CHECK(verdicts(checks::evaluate(no_record, e, {dir, false}))["g"] == "pass");
+  CHECK_THAT(reason(no_record), Catch::Matchers::Contains("the golden file records no machine"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the machine record: /proc/cpuinfo's first processor and the pinning variables", "[checks]") {
+  const auto intel = parse_cpuinfo(
+      "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Intel(R) Xeon(R) "
+      "CPU @ 2.20GHz\nflags\t\t: fpu avx512f\n\nprocessor\t: 1\nvendor_id\t: Other\nmodel "
+      "name\t: Other\n");
+  CHECK(intel.vendor == "GenuineIntel");
+  CHECK(intel.model == "Intel(R) Xeon(R) CPU @ 2.20GHz");
+  const auto arm = parse_cpuinfo("processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n");
+  CHECK(arm.vendor == "unknown");
+  CHECK(arm.model == "unknown");
+  CHECK(parse_cpuinfo("").model == "unknown");
+
+  const char* kept = std::getenv("MKL_CBWR");
+  const std::string before = kept ? kept : "";
+  ::setenv("MKL_CBWR", "AVX2", 1);
+  CHECK_THAT(numerics_env(), Catch::Matchers::Contains("MKL_CBWR=AVX2"));
+  const auto record = machine_record();
+  CHECK(record.at("numerics_env") == numerics_env());
+  CHECK_FALSE(record.at("cpu_isa").empty());
+  CHECK(record.at("libtorch") == TORCH_VERSION);
+  for (const auto& key : machine_keys()) CHECK(record.count(key) == 1);
+  if (kept) ::setenv("MKL_CBWR", before.c_str(), 1); else ::unsetenv("MKL_CBWR");
 }
 
 TEST_CASE("re-evaluating a results tree gives identical verdicts and p-values", "[checks]") {
