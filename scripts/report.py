@@ -31,6 +31,15 @@ def attr(obj, key, default=""):
     return v.decode() if isinstance(v, bytes) else v
 
 
+def machine(f):
+    """The CPU the runs ran on (suite/machine.h), as golden checks compare it; "" for older files."""
+    if "cpu" not in f.attrs:
+        return ""
+    pins = attr(f, "numerics_env")
+    return f"{attr(f, 'cpu')} ({attr(f, 'cpu_vendor')}, ATen {attr(f, 'cpu_isa')}" + \
+        (f", {pins}" if pins else "") + "), "
+
+
 def runs_by(f, key):
     groups = {}
     for name, g in f["runs"].items():
@@ -187,6 +196,7 @@ def artifact_page(path, out_dir, paper):
     parts = [f"<h1>{html.escape(attr(f, 'id'))} {html.escape(name)} — scale {html.escape(scale)}</h1>",
              f"<p>{html.escape(attr(f, 'title'))}<br><small>git {html.escape(attr(f, 'git_sha'))}, "
              f"LibTorch {html.escape(attr(f, 'libtorch'))}, {html.escape(attr(f, 'device'))}, "
+             f"{html.escape(machine(f))}"
              f"{html.escape(attr(f, 'start_time'))} → {html.escape(attr(f, 'end_time'))}</small></p>"]
     note = (study.get("scales", {}).get(scale) or {}).get("note")
     if note:
