@@ -49,7 +49,8 @@ double mean_of(const std::vector<double>& v) {
 PairedTest paired(const std::string& method, const std::string& baseline,
                   const std::string& metric_name, double lr, const std::map<int64_t, double>& a,
                   const std::map<int64_t, double>& b) {
-  PairedTest t{method, baseline, metric_name, lr};
+  PairedTest t;
+  t.method = method, t.baseline = baseline, t.metric = metric_name, t.lr = lr;
   std::vector<double> d, finite;
   for (const auto& [seed, x] : a) {
     const auto it = b.find(seed);
