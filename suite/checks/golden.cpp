@@ -50,8 +50,9 @@ class Golden : public Check {
     cross_atol_ =
         spec["cross_cpu_atol"] ? config::get<double>(spec, "cross_cpu_atol", where_) : atol_;
     has_cross_ = spec["cross_cpu_rtol"] || spec["cross_cpu_atol"];
-    if (rtol_ < 0 || atol_ < 0) fail(where_, ": keys 'rtol' and 'atol' must be >= 0");
-    if (cross_rtol_ < rtol_ || cross_atol_ < atol_)
+    if (!(rtol_ >= 0) || !(atol_ >= 0))  // NaN too
+      fail(where_, ": keys 'rtol' and 'atol' must be numbers >= 0");
+    if (!(cross_rtol_ >= rtol_) || !(cross_atol_ >= atol_))
       fail(where_, ": key 'cross_cpu_rtol' / 'cross_cpu_atol' must be >= 'rtol' / 'atol'");
   }
   bool is_claim() const override { return false; }

@@ -246,6 +246,11 @@ TEST_CASE("expectations are validated before anything runs, naming the key", "[c
                       "cross_cpu_rtol: 1.0e-5}"),
              Catch::Matchers::Contains("study.yaml: expectations.cpu[0]") &&
                  Catch::Matchers::Contains("'cross_cpu_rtol'"));
+  CHECK_THAT(error_of("- {name: a, kind: golden, metric: 'm/x:last', rtol: .nan}"),
+             Catch::Matchers::Contains("study.yaml: expectations.cpu[0]") &&
+                 Catch::Matchers::Contains("'rtol'"));
+  CHECK_THAT(error_of("- {name: a, kind: golden, metric: 'm/x:last', rtol: -1.0e-4}"),
+             Catch::Matchers::Contains("'rtol'"));
 }
 
 TEST_CASE("golden values and verdicts are written on --update-golden and then gate", "[checks]") {
