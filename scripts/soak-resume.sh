@@ -9,21 +9,22 @@
 #   N             SIGKILLs (default 30)
 #   --artifact    a registered artifact (default fig1), run at --scale cpu
 #   --seeds       seeds per grid point (default 2: fig1 is then 4 runs, ~55 s on 2 cores)
-#   --max-kill    each attempt is killed after U(0.3, SECONDS) s (default 10; fixed RNG seed)
+#   --max-kill    each attempt is killed after U(0.3, SECONDS) s (fixed RNG seed; default: 2 x the
+#                 reference run's time / N, within [2, 10], so that N kills land before the end)
 #   --out         work folder (default build/soak)
 # Kill moments are drawn from a fixed seed, so a soak is repeatable; what each kill interrupted
 # (the last progress line: training, evaluation, checkpoint or results write) is in OUT/kills.tsv.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$SPIKEBENCH_ROOT"
-n=30 artifact=fig1 seeds=2 max_kill=10 out=build/soak
+n=30 artifact=fig1 seeds=2 max_kill= out=build/soak
 while [ $# -gt 0 ]; do
   case "$1" in
     --artifact) artifact="$2"; shift ;;
     --seeds) seeds="$2"; shift ;;
     --max-kill) max_kill="$2"; shift ;;
     --out) out="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "soak-resume.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) [[ "$1" =~ ^[0-9]+$ ]] || { echo "soak-resume.sh: N must be a number, got '$1'" >&2; exit 2; }
        n="$1" ;;
@@ -44,6 +45,10 @@ ref_rc=$?
 t_ref=$(($(date +%s) - t0))
 [ -f "$out/reference/$file" ] || { echo "soak: the reference run wrote no $file (see $out/reference.log)" >&2; exit 1; }
 echo "soak: reference took $t_ref s (exit $ref_rc)"
+if [ -z "$max_kill" ]; then  # a faster machine finishes sooner: scale the kill moments to it
+  max_kill=$(awk -v t="$t_ref" -v n="$n" 'BEGIN { m = 2 * t / n; if (m < 2) m = 2; if (m > 10) m = 10; printf "%.1f", m }')
+fi
+echo "soak: $n SIGKILLs, each after U(0.3, $max_kill) s"
 
 RANDOM=17  # fixed: the same kill moments every time
 printf 'kill\tafter_s\tlast_line\n' >"$out/kills.tsv"
