@@ -7,16 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "datasets/pystr.h"
+
 namespace spikebench {
-namespace {
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t");
-  const auto e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-}  // namespace
 
 CpuName parse_cpuinfo(const std::string& text) {
   CpuName cpu;
@@ -26,9 +19,10 @@ CpuName parse_cpuinfo(const std::string& text) {
     if (line.empty() && (vendor || model)) break;  // the end of the first processor's block
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
-    const std::string key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
-    if (key == "vendor_id" && !vendor) cpu.vendor = value, vendor = true;
-    if (key == "model name" && !model) cpu.model = value, model = true;
+    const std::string_view key = datasets::py_strip(std::string_view(line).substr(0, colon));
+    const std::string_view value = datasets::py_strip(std::string_view(line).substr(colon + 1));
+    if (key == "vendor_id" && !vendor) cpu.vendor = std::string(value), vendor = true;
+    if (key == "model name" && !model) cpu.model = std::string(value), model = true;
   }
   return cpu;
 }
