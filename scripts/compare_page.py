@@ -117,7 +117,7 @@ numbers: <a href="compare.json">compare.json</a>.</p>
 <h2>Paired tests against the baselines</h2>
 <p>Two-sided Wilcoxon signed-rank tests over seeds of method − baseline (pairs share seed, lr, data
 order and init; a diverged run ranks worst), Holm-adjusted within each family (one baseline, one
-metric). lower = the method is lower (better) than the baseline at {c['alpha']}; higher = worse;
+metric at one lr). lower = the method is lower (better) than the baseline at {c['alpha']}; higher = worse;
 inconclusive = Holm p above it.</p>
 {table(["method", "baseline", "metric", "n", "mean diff", "p", "Holm p", "verdict"], tests)}
 </body></html>

@@ -152,9 +152,16 @@ def evidence(c):
     test = f"{attr(c, 'test')}, n={int(c.attrs.get('n_pairs', 0))}, p={fmt_p(p)}"
     if fam > 1:
         test += f" (Holm {fmt_p(padj)}, {fam} claims)"
+    minp = float(c.attrs.get("min_attainable_p_adjusted", float("nan")))
+    if not math.isnan(minp) and minp > float(c.attrs.get("alpha", 0.05)):
+        test += f"; underpowered (smallest attainable p {fmt_p(minp)})"
     eff = float(c.attrs.get("effect", float("nan")))
     lo, hi = float(c.attrs.get("effect_lo", float("nan"))), float(c.attrs.get("effect_hi", float("nan")))
     effect = "" if math.isnan(eff) else f"{eff:+.4g} [{lo:.4g}, {hi:.4g}]"
+    hl = float(c.attrs.get("hl", float("nan")))
+    if not math.isnan(hl):
+        effect += (f"; HL {hl:+.4g} [{float(c.attrs['hl_lo']):.4g}, {float(c.attrs['hl_hi']):.4g}]"
+                   f"; MDE {float(c.attrs.get('mde', float('nan'))):.4g}")
     return test, effect
 
 

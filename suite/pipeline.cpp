@@ -19,6 +19,7 @@
 #include "suite/engine/distributed.h"
 #include "suite/jobs.h"
 #include "suite/machine.h"
+#include "suite/prereg.h"
 #include "suite/progress.h"
 #include "suite/results/lock.h"
 #include "suite/results/store.h"
@@ -29,6 +30,26 @@ namespace spikebench {
 namespace {
 
 namespace fs = std::filesystem;
+
+
+std::string device_name() {
+  if (torch::cuda::is_available())
+    return "cuda (" + std::to_string(torch::cuda::device_count()) + " GPUs)";
+  return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
+}
+
+void require_writable(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("--out '", dir.string(), "': cannot create folder (", ec.message(), ")");
+  const fs::path probe = dir / (".spikebench-write-test-" + std::to_string(::getpid()));
+  std::ofstream f(probe);
+  if (!f) fail("--out '", dir.string(), "': folder is not writable");
+  f.close();
+  fs::remove(probe, ec);
+}
+
+}  // namespace
 
 std::string now_iso() {
   std::time_t t = std::time(nullptr);
@@ -49,25 +70,6 @@ std::string git_sha() {
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out.empty() ? "unknown" : out;
 }
-
-std::string device_name() {
-  if (torch::cuda::is_available())
-    return "cuda (" + std::to_string(torch::cuda::device_count()) + " GPUs)";
-  return "cpu (" + std::to_string(torch::get_num_threads()) + " threads)";
-}
-
-void require_writable(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) fail("--out '", dir.string(), "': cannot create folder (", ec.message(), ")");
-  const fs::path probe = dir / (".spikebench-write-test-" + std::to_string(::getpid()));
-  std::ofstream f(probe);
-  if (!f) fail("--out '", dir.string(), "': folder is not writable");
-  f.close();
-  fs::remove(probe, ec);
-}
-
-}  // namespace
 
 std::vector<checks::RunAttrs> planned_attrs(const std::vector<RunSpec>& runs) {
   std::vector<checks::RunAttrs> out;
@@ -341,10 +343,24 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   }
   const bool main_rank = !o.comm || o.comm->world().is_main();
   if (main_rank) require_writable(o.out_dir);
+  // Pre-registration (suite/prereg.h): a record's grid must not reuse pilot seeds; a
+  // confirmatory run must match its record, and its attempt is logged before anything runs.
+  const auto baselines = checks::default_baselines_dir();
+  const auto prereg = prereg::status(baselines, study, o.scale, runs);
+  int attempt = 0;
+  if (o.confirmatory && main_rank)
+    attempt = prereg::log_attempt(baselines, study, o.scale, runs, prereg, git_sha(), now_iso(),
+                                  o.rerun_reason);
+  if (prereg.state == prereg::Status::State::differs && main_rank)
+    std::fprintf(stderr, "%s: not as pre-registered (%s): %s\n", study.name.c_str(),
+                 prereg::record_path(baselines, study.name, o.scale).c_str(),
+                 prereg.detail.c_str());
   report.file = o.out_dir / (study.name + "-" + o.scale + ".h5");
   std::optional<results::WriterLock> lock;  // one writer per results file (a second run stops)
   if (main_rank) lock.emplace(report.file);
   results::Group root = open_results(study, o, runs, report.file);
+  root.attrs["prereg"] = prereg.summary();
+  root.attrs["prereg_attempt"] = static_cast<int64_t>(attempt);  // 0: not a confirmatory run
   const fs::path ckpt_root = o.out_dir / (study.name + "-" + o.scale + ".ckpt");
   auto flush = [&] {
     if (main_rank) results::save(root, report.file);  // only rank 0 writes results

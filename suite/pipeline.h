@@ -32,6 +32,10 @@ struct RunOptions {
   std::shared_ptr<RunCache> cache;
   /// Runs executed at once, each in its own `spikebench worker` process (1: in this process).
   int jobs = 1;
+  /// A confirmatory run (suite/prereg.h): the study must match its pre-registration; the
+  /// attempt is appended to its attempts file (a second one needs `rerun_reason`).
+  bool confirmatory = false;
+  std::string rerun_reason;
 };
 
 struct RunReport {
@@ -44,6 +48,11 @@ struct RunReport {
 };
 
 RunReport run_study(const Study& study, const RunOptions& options);
+
+/// The current UTC time as ISO 8601, and the source tree's short git commit ("unknown" outside
+/// a git checkout): what a results file or a pre-registration record is stamped with.
+std::string now_iso();
+std::string git_sha();
 
 /// The attributes each planned run's group will carry (method, size, seed, lr): what checks
 /// select and pair on, validated before anything runs.

@@ -37,10 +37,16 @@ struct Paired {
   int64_t diverged = 0;     // runs among the pairs that diverged
   double p_value = NAN;     // one-sided: "lower is lower" (the claim)
   double p_opposite = NAN;  // one-sided: "lower is higher" (the claim's reverse)
-  double p_adjusted = NAN, p_opposite_adjusted = NAN;  // Holm over the artifact's claims
-  int64_t family_size = 0;
+  double p_adjusted = NAN, p_opposite_adjusted = NAN;  // Holm over the claims and reverses
+  int64_t family_size = 0;  // claims in the Holm family (2 × this one-sided hypotheses)
   double effect = NAN, effect_lo = NAN, effect_hi = NAN;  // mean(higher − lower), 95 % CI
   int64_t effect_n = 0;                                   // finite differences behind the effect
+  double effect_sd = NAN;  // standard deviation of the finite differences (power, MDE)
+  double hl = NAN, hl_lo = NAN, hl_hi = NAN;  // Hodges–Lehmann shift, exact 95 % interval
+  double min_attainable_p = NAN;              // smallest one-sided p the test can give n_pairs
+  double min_attainable_p_adjusted = NAN;     // ... after Holm (× 2 family size, at most 1)
+  double mde = NAN;  // minimum detectable mean difference, 80 % power at alpha / (2 family size)
+  std::string evidence;  // hash of test, rule and differences: same data => same id
   double alpha = 0.05;
   bool in_family = true;
   std::string family;  // the Holm family's name ("" = the artifact's claims)
@@ -55,6 +61,8 @@ struct Result {
 struct Options {
   std::filesystem::path baselines_dir;  // holds paper.yaml and <scale>/<artifact>.yaml
   bool update_golden = false;           // rewrite the golden file from these results
+  bool update_verdicts = false;         // rewrite only the golden file's claim verdicts (values and
+                                 // machine record kept): a deliberate change of the statistics
 };
 
 /// Identity of a planned run (method, size, lr, seed), as the attributes its group will carry.

@@ -17,8 +17,10 @@ namespace {
 namespace fs = std::filesystem;
 using results::Group;
 
-/// Holm–Bonferroni over each family of paired claims (the artifact's, or a named one), for the
-/// claim and the reverse direction.
+/// Holm–Bonferroni over each family of paired claims (the artifact's, or a named one): the m
+/// claims and their m reverses are one family of 2m one-sided hypotheses, so the chance of any
+/// wrong verdict — a pass or a fail — within the family is at most alpha (a claim and its
+/// reverse adjusted apart would allow up to 2 alpha).
 void adjust_family(std::vector<Result>& results) {
   std::map<std::string, std::vector<size_t>> families;
   for (size_t i = 0; i < results.size(); ++i) {
@@ -28,13 +30,13 @@ void adjust_family(std::vector<Result>& results) {
     families[pr->family].push_back(i);
   }
   for (const auto& [name, members] : families) {
-    std::vector<double> p, p_opp;
-    for (size_t i : members)
-      p.push_back(results[i].paired->p_value), p_opp.push_back(results[i].paired->p_opposite);
-    const auto adj = stats::holm(p), adj_opp = stats::holm(p_opp);
+    std::vector<double> p;  // the claims, then their reverses
+    for (size_t i : members) p.push_back(results[i].paired->p_value);
+    for (size_t i : members) p.push_back(results[i].paired->p_opposite);
+    const auto adj = stats::holm(p);
     for (size_t j = 0; j < members.size(); ++j) {
       auto& pr = *results[members[j]].paired;
-      pr.p_adjusted = adj[j], pr.p_opposite_adjusted = adj_opp[j];
+      pr.p_adjusted = adj[j], pr.p_opposite_adjusted = adj[members.size() + j];
       pr.family_size = static_cast<int64_t>(members.size());
     }
   }
@@ -61,6 +63,12 @@ void write(Group& g, const Check& c, const Result& r) {
   g.attrs["effect"] = p.effect, g.attrs["effect_lo"] = p.effect_lo,
   g.attrs["effect_hi"] = p.effect_hi;
   g.attrs["effect_n"] = p.effect_n;
+  g.attrs["effect_sd"] = p.effect_sd;
+  g.attrs["hl"] = p.hl, g.attrs["hl_lo"] = p.hl_lo, g.attrs["hl_hi"] = p.hl_hi;
+  g.attrs["min_attainable_p"] = p.min_attainable_p;
+  g.attrs["min_attainable_p_adjusted"] = p.min_attainable_p_adjusted;
+  g.attrs["mde"] = p.mde;
+  g.attrs["evidence"] = p.evidence;
   g.attrs["alpha"] = p.alpha;
 }
 
@@ -121,7 +129,7 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
     if (checks[i]->is_claim()) claim_verdicts[checks[i]->name()] = results[i].verdict;
   }
   // The claim verdicts are themselves regression-gated against the golden file.
-  if (ctx.golden.IsMap() && ctx.golden["verdicts"] && !o.update_golden) {
+  if (ctx.golden.IsMap() && ctx.golden["verdicts"] && !o.update_golden && !o.update_verdicts) {
     std::vector<std::string> changed;
     for (const auto& [name, verdict] : claim_verdicts) {
       const auto want = ctx.golden["verdicts"][name];
@@ -141,6 +149,13 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
         {"verdict", to_string(v)},
         {"reason", reason}};
     outcomes.push_back({"golden_verdicts", "golden_verdicts", v, reason});
+  }
+  if (o.update_verdicts && !o.update_golden && ctx.golden.IsMap()) {
+    YAML::Node golden = YAML::Clone(ctx.golden);
+    golden.remove("verdicts");
+    for (const auto& [name, verdict] : claim_verdicts)
+      golden["verdicts"][name] = to_string(verdict);
+    write_golden(ctx.golden_path, root, golden);
   }
   if (o.update_golden) {
     YAML::Node golden;  // the machine it was written on first (suite/machine.h), then the values

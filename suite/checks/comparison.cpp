@@ -56,6 +56,7 @@ PairedTest paired(const std::string& method, const std::string& baseline,
     const auto it = b.find(seed);
     if (it == b.end()) continue;
     const double y = it->second;
+    if (std::isnan(x) || std::isnan(y)) continue;  // missing data: no pair
     // A diverged run (inf) ranks worst; two diverged runs tie (difference 0, dropped).
     const double diff = std::isinf(x) && std::isinf(y) ? 0.0 : x - y;
     d.push_back(diff);
@@ -63,10 +64,12 @@ PairedTest paired(const std::string& method, const std::string& baseline,
   }
   t.n = static_cast<int64_t>(d.size());
   t.mean_diff = mean_of(finite);
-  if (t.n > 0) {
-    t.p_lower = stats::wilcoxon(d, stats::Alternative::less).p_value;
-    t.p_higher = stats::wilcoxon(d, stats::Alternative::greater).p_value;
+  if (t.n == 0) {  // nothing to test: NaN p-values, so the test does not count in Holm's m
+    t.p_lower = t.p_higher = t.p_two_sided = NAN;
+    return t;
   }
+  t.p_lower = stats::wilcoxon(d, stats::Alternative::less).p_value;
+  t.p_higher = stats::wilcoxon(d, stats::Alternative::greater).p_value;
   t.p_two_sided = std::min(1.0, 2 * std::min(t.p_lower, t.p_higher));
   return t;
 }
@@ -117,7 +120,7 @@ Comparison compare_methods(const results::Group& root, const std::vector<std::st
       if (!v.empty()) m.final_loss_ci[lr] = stats::bootstrap_mean(v);
     c.methods.push_back(std::move(m));
   }
-  // Paired tests against each baseline, Holm over the page.
+  // Paired tests against each baseline; Holm within each (baseline, metric, lr) family.
   for (size_t bi = 0; bi < baselines.size(); ++bi)
     for (const auto& name : method_order) {
       const auto& b = baselines[bi];
@@ -141,7 +144,8 @@ Comparison compare_methods(const results::Group& root, const std::vector<std::st
     for (size_t k = 0; k < members.size(); ++k) {
       auto& t = c.tests[members[k]];
       t.p_adjusted = adj[k];
-      t.verdict = t.p_adjusted > c.alpha    ? "inconclusive"
+      t.verdict = std::isnan(t.p_adjusted)  ? "no pairs"
+                  : t.p_adjusted > c.alpha  ? "inconclusive"
                   : t.p_lower <= t.p_higher ? "lower"
                                             : "higher";
     }

@@ -43,7 +43,7 @@ struct PairedTest {
   double p_lower = 1, p_higher = 1;  // one-sided Wilcoxon: method lower / higher
   double p_two_sided = 1;            // min(1, 2·min(p_lower, p_higher))
   double p_adjusted = 1;             // Holm within the family (baseline, metric, lr)
-  std::string verdict;               // lower | higher | inconclusive
+  std::string verdict;               // lower | higher | inconclusive | no pairs (n 0: p NaN)
 };
 
 struct Comparison {

@@ -1,5 +1,6 @@
 #include "suite/checks/lr_sensitivity.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -41,6 +42,17 @@ std::vector<LrSweep> group(const std::vector<const RunAttrs*>& runs, Visit visit
 
 }  // namespace
 
+double critical_lr(const std::vector<double>& lrs, const std::vector<bool>& diverged) {
+  std::map<double, bool> by_lr;  // lr -> any run at it diverged
+  for (size_t i = 0; i < lrs.size(); ++i) by_lr[lrs[i]] = by_lr[lrs[i]] || diverged[i];
+  double stable = 0;
+  for (const auto& [lr, failed] : by_lr) {
+    if (failed) break;
+    stable = lr;
+  }
+  return stable;
+}
+
 std::vector<LrSweep> lr_sweeps(const results::Group& root) {
   const auto runs = select_runs(root, YAML::Node());
   std::vector<const RunAttrs*> attrs;
@@ -52,9 +64,11 @@ std::vector<LrSweep> lr_sweeps(const results::Group& root) {
     const double init = metric(g, kLrInitMetric);
     if (std::isfinite(init)) s.loss_init = init;  // equal across lrs of one seed
   });
-  for (auto& s : sweeps)
+  for (auto& s : sweeps) {
     if (std::isfinite(s.loss_init))
       s.sensitivity = stats::lr_sensitivity(s.losses, s.diverged, s.loss_init);
+    s.critical_lr = critical_lr(s.lrs, s.diverged);
+  }
   return sweeps;
 }
 
@@ -77,6 +91,7 @@ void write_lr_sensitivity(results::Group& root) {
     g.dataset("seed").integer = true;
     g.dataset("seed").append(static_cast<double>(s.seed));
     g.dataset("value").append(s.sensitivity);
+    g.dataset("critical_lr").append(s.critical_lr);
     g.attrs["method"] = s.method;
     g.attrs["size"] = s.size;
     g.attrs["metric"] = std::string(kLrLossMetric);

@@ -18,10 +18,18 @@ struct LrSweep {
   std::vector<bool> diverged;
   double loss_init = NAN;
   double sensitivity = NAN;
+  /// The largest lr of the sweep at which this seed trains without diverging, every smaller lr
+  /// included (the stable prefix of the grid, Wortsman et al. 2023's "max stable lr"); 0 when
+  /// the smallest lr diverged. Censored at the grid's largest lr when nothing diverged.
+  double critical_lr = NAN;
 };
 
 inline constexpr const char* kLrLossMetric = "valid/loss:last";
 inline constexpr const char* kLrInitMetric = "train/loss:first";
+
+/// The critical learning rate of one seed: the largest lr such that no run at it or at a
+/// smaller lr diverged; 0 when the smallest diverged.
+double critical_lr(const std::vector<double>& lrs, const std::vector<bool>& diverged);
 
 /// Every (method, size, seed) with runs at two or more learning rates.
 std::vector<LrSweep> lr_sweeps(const results::Group& root);
@@ -29,7 +37,8 @@ std::vector<LrSweep> lr_sweeps(const results::Group& root);
 std::vector<LrSweep> planned_lr_sweeps(const std::vector<RunAttrs>& planned);
 
 /// Writes /summary/lr_sensitivity/<method> (or <method>-<size> with several sizes): datasets
-/// seed and value (one row per seed), attrs mean, metric, init_metric, lrs. Removes a stale
+/// seed, value (LR sensitivity) and critical_lr (one row per seed), attrs mean, metric,
+/// init_metric, lrs. Removes a stale
 /// /summary/lr_sensitivity first; writes nothing when the runs have no lr sweep.
 void write_lr_sensitivity(results::Group& root);
 

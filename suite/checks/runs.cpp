@@ -46,6 +46,27 @@ std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
   return out;
 }
 
+Jump largest_jump(const std::vector<double>& v) {
+  Jump j;
+  double low = INFINITY;  // running minimum of the finite values before row t
+  for (size_t t = 0; t < v.size(); ++t) {
+    if (std::isnan(v[t])) continue;
+    if (std::isfinite(low) && v[t] - low > j.rise) j.rise = v[t] - low, j.row = t, j.floor = low;
+    low = std::min(low, v[t]);
+  }
+  return j;
+}
+
+double recovery(const std::vector<double>& v, double margin) {
+  const Jump j = largest_jump(v);
+  if (!(j.rise > 0)) return 0;  // nothing rose
+  if (!std::isfinite(j.rise)) return INFINITY;
+  const double target = j.floor + margin * j.rise;
+  for (size_t t = j.row + 1; t < v.size(); ++t)
+    if (v[t] <= target) return static_cast<double>(t - j.row);
+  return INFINITY;  // not back by the end of the run: ranks worst
+}
+
 bool diverged(const Group& run) {
   return run.has_attr("status") && run.attr_string("status").rfind("diverged", 0) == 0;
 }
@@ -53,20 +74,22 @@ bool diverged(const Group& run) {
 namespace {
 const std::set<std::string>& reductions() {
   static const std::set<std::string> r = {
-      "value", "first", "last",     "count",           "min",
-      "max",   "mean",  "late_max", "first_over_last", "max_over_min"};
+      "value",    "first",           "last",         "count",   "min", "max", "mean",
+      "late_max", "first_over_last", "max_over_min", "max_rise"};
   return r;
 }
 }  // namespace
 
 namespace {
 /// "max_from_K" / "max_before_K": the max over rows [K, end) / [0, K) of a curve. K >= 0.
+/// "recovery_P": updates to recover from the largest jump, margin P % of the jump (below).
 bool row_window(const std::string& red, std::string* kind, int64_t* k) {
-  for (const char* prefix : {"max_from_", "max_before_"}) {
+  for (const char* prefix : {"max_from_", "max_before_", "recovery_"}) {
     const std::string p = prefix;
     if (red.rfind(p, 0) != 0 || red.size() == p.size()) continue;
     const std::string digits = red.substr(p.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) return false;
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
+      return false;
     *kind = p, *k = std::stoll(digits);
     return true;
   }
@@ -84,7 +107,10 @@ void validate_metric(const std::string& spec, const std::string& where) {
   if (!reductions().count(red) && !row_window(red, &kind, &k))
     fail(where, ": key 'metric': unknown reduction '", red, "' in '", spec, "' (valid: ",
          join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "),
-         ", max_from_K, max_before_K)");
+         ", max_from_K, max_before_K, recovery_P)");
+  if (kind == "recovery_" && (k < 1 || k > 100))
+    fail(where, ": key 'metric': recovery_P needs a margin P in [1, 100] (% of the jump), got '",
+         red, "'");
 }
 
 double metric(const Group& run, const std::string& spec) {
@@ -113,10 +139,12 @@ double metric(const Group& run, const std::string& spec) {
   }
   if (red == "mean")
     return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  if (red == "max_rise") return d->shape.size() == 1 ? largest_jump(v).rise : NAN;
   std::string kind;
   int64_t k = 0;
   if (row_window(red, &kind, &k)) {  // rows of a curve: a row per logged update
     if (d->shape.size() != 1) return NAN;
+    if (kind == "recovery_") return recovery(v, static_cast<double>(k) / 100);
     const auto n = static_cast<int64_t>(v.size()), lo = kind == "max_from_" ? std::min(k, n) : 0;
     const auto hi = kind == "max_from_" ? n : std::min(k, n);
     if (lo >= hi) return NAN;

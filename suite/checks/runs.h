@@ -27,11 +27,26 @@ std::vector<std::pair<std::string, const results::Group*>> select_runs(const res
 
 bool diverged(const results::Group& run);
 
+/// The largest rise of a curve above its running minimum (issue 24's loss jump): max over rows
+/// t of v[t] − min(v[0..t−1]) (NaN rows skipped), with the row where it peaks and the minimum
+/// it rose from. Seen from the second row on, so jumps during warmup count — unlike the z-score
+/// spike detector, which needs spike_min_window values first. 0 for a curve that never rises.
+struct Jump {
+  double rise = 0, floor = NAN;
+  size_t row = 0;
+};
+Jump largest_jump(const std::vector<double>& v);
+
+/// Rows after the largest jump's peak until the curve is back at or under floor + margin ×
+/// rise (margin a fraction of the jump); 0 when nothing rose, +inf when it never comes back.
+double recovery(const std::vector<double>& v, double margin);
+
 /// A metric of one run: "DATASET:REDUCTION" (reductions: value, first, last, min, max, mean,
 /// count, late_max [max over the last 90% of rows], max_from_K / max_before_K [max over rows
 /// K.. / ..K-1: after / before update K of a per-update curve], first_over_last [layer 1 /
-/// layer N at the first logged row], max_over_min) or "@ATTR" for a run attribute. NaN when the
-/// data is missing (count: 0).
+/// layer N at the first logged row], max_over_min, max_rise [the largest jump above the
+/// running minimum], recovery_P [rows to come back within P % of that jump]) or "@ATTR" for a
+/// run attribute. NaN when the data is missing (count: 0).
 double metric(const results::Group& run, const std::string& spec);
 /// Throws when `spec` is not a well-formed metric (unknown reduction).
 void validate_metric(const std::string& spec, const std::string& where);

@@ -11,10 +11,15 @@ namespace {
 int run(const std::vector<std::string>& args) {
   po::options_description opts("check options");
   opts.add_options()("file", po::value<std::vector<std::string>>()->required(), "results files")(
-      "baselines", po::value<std::string>(), "baselines folder (default: the source tree's)");
-  auto vm = parse("check", "RESULTS.h5... [--baselines DIR]", opts, {{"file", -1}}, args);
+      "baselines", po::value<std::string>(), "baselines folder (default: the source tree's)")(
+      "update-verdicts", po::bool_switch(),
+      "rewrite only the claim verdicts of each file's golden file (values kept): after a "
+      "deliberate change of the statistics, committed with the reason");
+  auto vm = parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts]", opts,
+                  {{"file", -1}}, args);
   if (!vm) return 0;
   checks::Options o{checks::default_baselines_dir(), false};
+  o.update_verdicts = (*vm)["update-verdicts"].as<bool>();
   if (vm->count("baselines")) o.baselines_dir = (*vm)["baselines"].as<std::string>();
   int failed = 0;
   for (const auto& f : (*vm)["file"].as<std::vector<std::string>>()) {

@@ -40,7 +40,8 @@ constexpr const char* kUsage =
     "lr_loss.png. Per method: LR sensitivity (Wortsman et al. 2023) with per-seed spread, spike\n"
     "scores, divergences, final validation loss per lr with a 95% bootstrap CI, the init-time\n"
     "verdict of `spikebench diagnose`, and one-sided Wilcoxon tests over paired seeds against\n"
-    "each baseline, Holm-adjusted per (baseline, metric) (lower / higher / inconclusive at 0.05).";
+    "each baseline, Holm-adjusted per (baseline, metric, lr) (lower / higher / inconclusive at "
+    "0.05).";
 
 std::string g4(double x) {
   if (std::isnan(x)) return "–";
@@ -157,7 +158,8 @@ std::string markdown(const Study& study, const std::string& scale, const checks:
     md << "\n";
   }
   md << "\nPaired two-sided Wilcoxon signed-rank tests over seeds (method − baseline; a "
-        "diverged run ranks worst), Holm-adjusted within each family (one baseline, one metric):"
+        "diverged run ranks worst), Holm-adjusted within each family (one baseline, one metric at "
+        "one lr):"
         "\n\n"
      << "| method | baseline | metric | n | mean diff | p | Holm p | verdict |\n"
         "|---|---|---|---|---|---|---|---|\n";

@@ -13,7 +13,12 @@ int run(const std::vector<std::string>& args) {
   opts.add_options()("artifact", po::value<std::string>()->required(),
                      "artifact name or STUDY.yaml")(
       "fail-on", po::value<std::string>()->default_value("any"),
-      "exit 1 on: any failed check | regressions (golden values and claim verdicts; the CI gate)");
+      "exit 1 on: any failed check | regressions (golden values and claim verdicts; the CI gate)")(
+      "confirmatory", po::bool_switch(),
+      "a confirmatory run: the study must match its pre-registration (spikebench preregister); "
+      "the attempt is appended to baselines/prereg/STUDY-SCALE.attempts")(
+      "rerun-reason", po::value<std::string>()->default_value(""),
+      "why a second or later confirmatory attempt is allowed (the record's rerun rule)");
   add_run_options(opts);
   auto vm = parse("run",
                   "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
@@ -24,7 +29,12 @@ int run(const std::vector<std::string>& args) {
   if (fail_on != "any" && fail_on != "regressions")
     fail("--fail-on '", fail_on, "': valid values are any, regressions");
   const Study study = find_study((*vm)["artifact"].as<std::string>());
-  const RunReport r = run_study(study, run_options(*vm, args, "run"));
+  auto options = run_options(*vm, args, "run");
+  options.confirmatory = (*vm)["confirmatory"].as<bool>();
+  options.rerun_reason = (*vm)["rerun-reason"].as<std::string>();
+  if (!options.confirmatory && !options.rerun_reason.empty())
+    fail("--rerun-reason: only with --confirmatory");
+  const RunReport r = run_study(study, options);
   if (!r.writer) return 0;  // a data-parallel rank other than 0: rank 0 reports
   if (r.skipped) {
     std::printf("%s: scale skipped: %s\n", study.name.c_str(), r.skip_reason.c_str());

@@ -30,9 +30,12 @@ Observation StabilityMonitor::observe(const StepSignal& s) {
   ++updates_;
   out.loss_z = loss_.push(s.loss);
   out.grad_z = grad_.push(s.grad_norm);
-  out.loss_spike = loss_.is_spike(out.loss_z);
-  out.grad_spike = grad_.is_spike(out.grad_z);
+  // A non-finite value is divergence (below), not a spike; an update before the detector's
+  // window filled cannot be judged, so it does not count in the per-1,000 denominator either.
+  out.loss_spike = std::isfinite(s.loss) && loss_.is_spike(out.loss_z);
+  out.grad_spike = std::isfinite(s.grad_norm) && grad_.is_spike(out.grad_z);
   loss_spikes_ += out.loss_spike, grad_spikes_ += out.grad_spike;
+  loss_judged_ += !std::isnan(out.loss_z), grad_judged_ += !std::isnan(out.grad_z);
   if (!std::isfinite(s.loss) || !std::isfinite(s.grad_norm)) {
     out.diverged = "non-finite loss or gradient norm";
     return out;
@@ -46,12 +49,14 @@ Observation StabilityMonitor::observe(const StepSignal& s) {
 }
 
 double StabilityMonitor::loss_spike_score() const {
-  return updates_ ? 1000.0 * static_cast<double>(loss_spikes_) / static_cast<double>(updates_)
-                  : 0.0;
+  return loss_judged_
+             ? 1000.0 * static_cast<double>(loss_spikes_) / static_cast<double>(loss_judged_)
+             : 0.0;
 }
 double StabilityMonitor::grad_spike_score() const {
-  return updates_ ? 1000.0 * static_cast<double>(grad_spikes_) / static_cast<double>(updates_)
-                  : 0.0;
+  return grad_judged_
+             ? 1000.0 * static_cast<double>(grad_spikes_) / static_cast<double>(grad_judged_)
+             : 0.0;
 }
 
 std::vector<double> StabilityMonitor::state() const {
@@ -62,6 +67,8 @@ std::vector<double> StabilityMonitor::state() const {
                            static_cast<double>(updates_),
                            static_cast<double>(loss_spikes_),
                            static_cast<double>(grad_spikes_),
+                           static_cast<double>(loss_judged_),
+                           static_cast<double>(grad_judged_),
                            static_cast<double>(l.size()),
                            static_cast<double>(g.size())};
   s.insert(s.end(), l.begin(), l.end());
@@ -70,16 +77,18 @@ std::vector<double> StabilityMonitor::state() const {
 }
 
 void StabilityMonitor::restore(const std::vector<double>& s) {
-  if (s.size() < 8) fail("stability monitor: checkpoint state too short");
-  const auto nl = static_cast<size_t>(s[6]), ng = static_cast<size_t>(s[7]);
-  if (s.size() != 8 + nl + ng) fail("stability monitor: checkpoint state has the wrong size");
+  constexpr size_t kHead = 10;
+  if (s.size() < kHead) fail("stability monitor: checkpoint state too short");
+  const auto nl = static_cast<size_t>(s[8]), ng = static_cast<size_t>(s[9]);
+  if (s.size() != kHead + nl + ng) fail("stability monitor: checkpoint state has the wrong size");
   running_min_ = s[0];
   above_ = static_cast<int64_t>(s[1]), skipped_in_row_ = static_cast<int64_t>(s[2]);
   updates_ = static_cast<int64_t>(s[3]);
   loss_spikes_ = static_cast<int64_t>(s[4]), grad_spikes_ = static_cast<int64_t>(s[5]);
-  loss_.restore(
-      std::vector<double>(s.begin() + 8, s.begin() + 8 + static_cast<std::ptrdiff_t>(nl)));
-  grad_.restore(std::vector<double>(s.begin() + 8 + static_cast<std::ptrdiff_t>(nl), s.end()));
+  loss_judged_ = static_cast<int64_t>(s[6]), grad_judged_ = static_cast<int64_t>(s[7]);
+  const auto l0 = s.begin() + kHead, g0 = l0 + static_cast<std::ptrdiff_t>(nl);
+  loss_.restore(std::vector<double>(l0, g0));
+  grad_.restore(std::vector<double>(g0, s.end()));
 }
 
 }  // namespace spikebench::engine

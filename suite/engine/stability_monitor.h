@@ -47,7 +47,8 @@ class StabilityMonitor {
   int64_t updates() const { return updates_; }  // updates that were not skipped
   int64_t loss_spikes() const { return loss_spikes_; }
   int64_t grad_spikes() const { return grad_spikes_; }
-  /// Spikes per 1,000 (non-skipped) updates — OLMo 2's SpikeScore idea.
+  /// Spikes per 1,000 judged updates — OLMo 2's SpikeScore idea. Judged: not skipped, and
+  /// after the detector's first spike_min_window values (before them no z exists).
   double loss_spike_score() const;
   double grad_spike_score() const;
 
@@ -60,6 +61,7 @@ class StabilityMonitor {
   SpikeDetector loss_, grad_;
   double running_min_ = INFINITY;
   int64_t above_ = 0, skipped_in_row_ = 0, updates_ = 0, loss_spikes_ = 0, grad_spikes_ = 0;
+  int64_t loss_judged_ = 0, grad_judged_ = 0;  // updates with a z (the spike scores' denominators)
 };
 
 }  // namespace spikebench::engine

@@ -23,7 +23,9 @@ struct TestResult {
 
 /// Exact one-sided binomial sign test over the non-zero differences: P(X >= k) for
 /// alternative greater, P(X <= k) for less, X ~ Bin(n, 1/2). Equals
-/// scipy.stats.binomtest(k, n, 0.5, alternative).pvalue.
+/// scipy.stats.binomtest(k, n, 0.5, alternative).pvalue. On differences of a 0/1 outcome
+/// (divergence) it is the exact McNemar test: the zeros are the concordant pairs. A NaN
+/// difference (missing data) makes p NaN.
 TestResult sign_test(const std::vector<double>& d, Alternative alternative);
 
 /// Wilcoxon signed-rank test, as scipy.stats.wilcoxon(d, alternative=...) with its defaults:
@@ -32,7 +34,8 @@ TestResult sign_test(const std::vector<double>& d, Alternative alternative);
 ///  - ties or zeros and len(d) <= 13: the exact permutation distribution (all 2^n sign flips);
 ///  - otherwise the normal approximation with the tie-corrected variance, no continuity
 ///    correction.
-/// Infinite differences (a diverged run ranked worst) rank above every finite one.
+/// Infinite differences (a diverged run ranked worst) rank above every finite one. A NaN
+/// difference makes p NaN (scipy's nan_policy "propagate"); callers drop missing pairs first.
 TestResult wilcoxon(const std::vector<double>& d, Alternative alternative);
 
 struct Bootstrap {
@@ -55,13 +58,49 @@ Bootstrap bootstrap_mean(const std::vector<double>& d, double confidence = 0.95,
 /// not count in m.
 std::vector<double> holm(const std::vector<double>& p);
 
-/// Standard normal upper tail P(Z > z).
+/// Standard normal upper tail P(Z > z), and its inverse: the z with P(Z > z) = p, p in (0, 1).
 double normal_sf(double z);
+double normal_isf(double p);
+
+/// Hodges–Lehmann estimate of the location of paired differences (Hodges & Lehmann 1963): the
+/// median of the n(n+1)/2 Walsh averages (d_i + d_j)/2, i <= j, with the exact
+/// distribution-free interval that inverts the Wilcoxon signed-rank test (Hollander & Wolfe,
+/// §3.3; R's wilcox.test(conf.int = TRUE) without ties): [W_(k), W_(M+1-k)] over the sorted
+/// Walsh averages, k the largest integer with P(R+ <= k-1) <= (1 - confidence)/2 under the
+/// null. With too few pairs for any such k the interval is (-inf, inf). Zeros count (the
+/// interval is of the location, not a test); NaN entries are dropped; ±inf ranks at the ends.
+struct HodgesLehmann {
+  double estimate = NAN, lo = NAN, hi = NAN;
+  double coverage = NAN;  // the interval's exact coverage 1 - 2 P(R+ <= k-1) (>= confidence)
+  int64_t n = 0;
+};
+HodgesLehmann hodges_lehmann(const std::vector<double>& d, double confidence = 0.95);
+
+/// The smallest one-sided p-value `test` ("sign" | "mcnemar" | "wilcoxon" | "bootstrap") can
+/// return with n pairs (every difference on the claimed side): sign 2^-n; wilcoxon 2^-n while
+/// scipy's exact or permutation method applies (n <= 50 untied, <= 13 with ties), else the
+/// normal approximation's P(Z > sqrt(3n(n+1)/(2n+1))); bootstrap 1/(resamples + 1). 1 at n = 0.
+double min_attainable_p(const std::string& test, int64_t n, int64_t resamples = 10000);
+
+/// Minimum detectable effect (two-sample-free, paired): the mean difference a one-sided test at
+/// level `alpha` detects with probability `power` when the differences have standard deviation
+/// `sd` — (z_{1-alpha} + z_{power}) · sd / sqrt(n · ARE), with the asymptotic relative
+/// efficiency against the t-test under normality: wilcoxon 3/π, sign/mcnemar 2/π, bootstrap 1
+/// (Lehmann, Nonparametrics, 1975, §5). Infinite when n < 2 or sd is not finite.
+double minimum_detectable_effect(const std::string& test, double sd, int64_t n, double alpha,
+                                 double power = 0.8);
+
+/// Pairs needed for `power` at one-sided level `alpha` against a true mean difference `effect`
+/// with spread `sd` (the inverse of minimum_detectable_effect, rounded up), and at least the n
+/// whose min_attainable_p(test, n) <= alpha. 0 when effect <= 0 or not finite.
+int64_t pairs_needed(const std::string& test, double effect, double sd, double alpha,
+                     double power = 0.8);
 
 /// Learning-rate sensitivity of one method and seed (Wortsman et al. 2023, §2.2):
 ///   mean over lr of [ min(loss(lr), loss_init) − min over lr of min(loss(lr), loss_init) ],
-/// where a diverged run (diverged[i]) or a non-finite loss counts as loss_init. Lower is better:
-/// 0 means every learning rate reached the best loss.
+/// where a diverged run (diverged[i]) counts as loss_init. Lower is better: 0 means every
+/// learning rate reached the best loss. NaN when a run that did not diverge has a non-finite
+/// loss (missing data: the check excludes the seed rather than scoring it as a failure).
 double lr_sensitivity(const std::vector<double>& loss, const std::vector<bool>& diverged,
                       double loss_init);
 

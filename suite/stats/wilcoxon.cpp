@@ -42,11 +42,16 @@ std::vector<uint64_t> exact_counts(int64_t n) {
 }  // namespace
 
 TestResult wilcoxon(const std::vector<double>& d_all, Alternative alternative) {
+  TestResult r;
+  if (std::any_of(d_all.begin(), d_all.end(), [](double x) { return std::isnan(x); })) {
+    r.method = "NaN among the differences";  // scipy's nan_policy "propagate": p is NaN
+    r.p_value = NAN;
+    return r;
+  }
   std::vector<double> d;  // zero_method "wilcox": zeros are dropped
   for (double x : d_all)
-    if (x != 0 && !std::isnan(x)) d.push_back(x);
+    if (x != 0) d.push_back(x);
   const bool has_zeros = d.size() != d_all.size();
-  TestResult r;
   r.n = static_cast<int64_t>(d.size());
   if (d.empty()) {
     r.method = "no non-zero differences";

@@ -105,3 +105,67 @@ TEST_CASE("LR sensitivity on a hand-made table with one diverged run", "[stats]"
   CHECK(lr_sensitivity({6.0, 2.0}, {false, false}, 5.0) == Approx(1.5));
   CHECK(lr_sensitivity({2.0, 2.0}, {false, false}, 5.0) == 0.0);
 }
+
+TEST_CASE("a NaN difference is missing data, not a tie: p is NaN (scipy: nan_policy propagate)",
+          "[stats]") {
+  // Before: the Wilcoxon dropped NaN with the zeros (p 0.125 here), the sign test ignored it.
+  const std::vector<double> d = {1.0, 2.0, NAN, 3.0};
+  CHECK(std::isnan(wilcoxon(d, Alternative::greater).p_value));
+  CHECK(std::isnan(sign_test(d, Alternative::greater).p_value));
+  CHECK(wilcoxon({1.0, 2.0, 3.0}, Alternative::greater).p_value == Approx(0.125));
+}
+
+TEST_CASE("LR sensitivity: a missing loss of a run that did not diverge is NaN, not loss_init",
+          "[stats]") {
+  // Before: the NaN counted as loss_init (5.5): terms 0, 3.0 -> 1.5, a failure that never was.
+  CHECK(std::isnan(lr_sensitivity({2.5, NAN}, {false, false}, 5.5)));
+  CHECK(lr_sensitivity({2.5, NAN}, {false, true}, 5.5) == Approx(1.5));  // diverged: loss_init
+}
+
+TEST_CASE("Hodges-Lehmann shift and its exact interval, by hand", "[stats]") {
+  // n = 3: Walsh averages of {1, 2, 4}: 1, 1.5, 2, 2.5, 3, 4 -> median (2 + 2.5) / 2 = 2.25.
+  // P(R+ <= 0) = 1/8 > 0.025: no exact 95 % interval exists with 3 pairs.
+  auto h = hodges_lehmann({4.0, 1.0, 2.0});
+  CHECK(h.estimate == Approx(2.25));
+  CHECK(h.lo == -INF);
+  CHECK(h.hi == INF);
+  // n = 8: P(R+ <= 3) = 5/256 = 0.0195 <= 0.025 < P(R+ <= 4) = 7/256, so k = 4: the 4th
+  // smallest and the 4th largest of the 36 Walsh averages; coverage 1 - 10/256 = 0.9609
+  // (the tabled critical value T = 3 for n = 8, two-sided 0.05).
+  const std::vector<double> d = {1, 2, 3, 4, 5, 6, 7, 8};
+  // Walsh averages of 1..8: sorted 1, 1.5, 2, 2, 2.5, 2.5, 3, 3, 3, ... ; 4th smallest 2, 4th
+  // largest 7; the median of the 36 averages is 4.5.
+  h = hodges_lehmann(d);
+  CHECK(h.estimate == Approx(4.5));
+  CHECK(h.lo == Approx(2.0));
+  CHECK(h.hi == Approx(7.0));
+  CHECK(h.coverage == Approx(1 - 10.0 / 256));
+  // An infinite difference (a diverged run ranked worst) moves the ends, not the estimate much.
+  h = hodges_lehmann({1, 2, 3, 4, 5, 6, 7, INF});
+  CHECK(std::isfinite(h.estimate));
+  CHECK(h.hi == INF);  // the 4th largest Walsh average involves the infinite one
+}
+
+TEST_CASE("power: the smallest attainable p, the minimum detectable effect, pairs needed",
+          "[stats]") {
+  CHECK(min_attainable_p("sign", 8) == Approx(1.0 / 256));
+  CHECK(min_attainable_p("wilcoxon", 6) == Approx(1.0 / 64));
+  CHECK(min_attainable_p("mcnemar", 0) == 1.0);
+  CHECK(min_attainable_p("bootstrap", 10) == Approx(1.0 / 10001));
+  // n 60 > 50: scipy's normal approximation; z = sqrt(3*60*61/121) = 9.526.
+  CHECK(min_attainable_p("wilcoxon", 60) == Approx(normal_sf(std::sqrt(3.0 * 60 * 61 / 121))));
+  CHECK(normal_isf(0.05) == Approx(1.6448536269514729).epsilon(1e-12));  // scipy norm.isf
+  CHECK(normal_isf(0.2) == Approx(0.8416212335729143).epsilon(1e-12));
+  // MDE, bootstrap (ARE 1): (z_.95 + z_.8) * sd / sqrt(n) = 2.4864748605 * 1 / sqrt(16).
+  CHECK(minimum_detectable_effect("bootstrap", 1.0, 16, 0.05) == Approx(2.4864748605 / 4));
+  // Wilcoxon (ARE 3/pi): the same over sqrt(16 * 3/pi).
+  CHECK(minimum_detectable_effect("wilcoxon", 1.0, 16, 0.05) ==
+        Approx(2.4864748605 / std::sqrt(16 * 3 / 3.14159265358979)));
+  // 4 pairs cannot reach 0.05 / 4 (min p 1/16): no effect is detectable.
+  CHECK(minimum_detectable_effect("wilcoxon", 1.0, 4, 0.0125) == INF);
+  // Pairs needed: z^2 sd^2 / (effect^2 ARE) = 6.1825 / (0.25 * 0.9549) = 25.9 -> 26.
+  CHECK(pairs_needed("wilcoxon", 0.5, 1.0, 0.05) == 26);
+  // A huge effect still needs the pairs whose smallest p reaches alpha: 2^-n <= 0.0125 -> 7.
+  CHECK(pairs_needed("sign", 100.0, 1.0, 0.0125) == 7);
+  CHECK(pairs_needed("sign", 0.0, 1.0, 0.05) == 0);
+}

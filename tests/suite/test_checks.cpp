@@ -1,19 +1,20 @@
 // The checks engine on hand-made results trees: each kind passes, fails and stays inconclusive
 // where it should; paired statistics, Holm's family, the diverged-run rule, LR sensitivity, and
 // validation of expectations before anything runs.
+#include <torch/version.h>
 #include <yaml-cpp/yaml.h>
 
-#include <torch/version.h>
-
 #include <catch2/catch.hpp>
-#include <map>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "core/error.h"
 #include "suite/checks/checks.h"
+#include "suite/checks/comparison.h"
+#include "suite/checks/lr_sensitivity.h"
 #include "suite/machine.h"
 
 using namespace spikebench;
@@ -125,8 +126,9 @@ TEST_CASE("compare: pass, fail and inconclusive over paired seeds, with the evid
 }
 
 TEST_CASE("compare: an artifact's claims are one Holm family", "[checks]") {
-  // Wilcoxon, 6 pairs all positive: exact p = 1/64 = 0.0156 per claim. Alone: pass at 0.05;
-  // in a family of four the smallest adjusted p is 4/64 = 0.0625: inconclusive.
+  // Wilcoxon, 6 pairs all positive: exact p = 1/64 = 0.0156 per claim. Alone (one claim and
+  // its reverse: 2 hypotheses) the adjusted p is 2/64: pass at 0.05; in a family of four claims
+  // (8 hypotheses with the reverses) the smallest adjusted p is 8/64 = 0.125: inconclusive.
   auto root = paired(6, [](int s) { return 0.1 + 0.01 * s; });
   std::string e;
   for (int i = 0; i < 4; ++i)
@@ -137,7 +139,7 @@ TEST_CASE("compare: an artifact's claims are one Holm family", "[checks]") {
   for (int i = 0; i < 4; ++i) CHECK(v["c" + std::to_string(i)] == "inconclusive");
   const auto& c0 = *root.find_group("checks/c0");
   CHECK(c0.attr_number("p_value") == Approx(1.0 / 64));
-  CHECK(c0.attr_number("p_adjusted") == Approx(4.0 / 64));
+  CHECK(c0.attr_number("p_adjusted") == Approx(8.0 / 64));
   CHECK(c0.attr_number("family_size") == 4);
   // Out of the family (family: false) the same data passes alone.
   auto alone = paired(6, [](int s) { return 0.1 + 0.01 * s; });
@@ -149,8 +151,10 @@ TEST_CASE("compare: an artifact's claims are one Holm family", "[checks]") {
   auto named = paired(6, [](int s) { return 0.1 + 0.01 * s; });
   std::string f;
   for (const char* fam : {"a", "a", "b", "false"})
-    f += "- {name: f" + std::to_string(f.size()) + ", kind: compare, lower: {method: scaled}, "
-         "higher: {method: vanilla}, metric: 'm/x:last', test: wilcoxon, family: " + fam + "}\n";
+    f += "- {name: f" + std::to_string(f.size()) +
+         ", kind: compare, lower: {method: scaled}, "
+         "higher: {method: vanilla}, metric: 'm/x:last', test: wilcoxon, family: " +
+         fam + "}\n";
   checks::evaluate(named, YAML::Load(f), kNoBaselines);
   std::map<int64_t, int> sizes;
   for (const auto& [name, g] : named.find_group("checks")->groups)
@@ -287,10 +291,12 @@ const std::map<std::string, std::string> kIntel = {{"cpu_vendor", "GenuineIntel"
                                                    {"libtorch", "2.11.0"},
                                                    {"numerics_env", ""}};
 
-TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on another", "[checks]") {
+TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on another",
+          "[checks]") {
   const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden-machine";
   fs::remove_all(dir);
-  const auto strict_only = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}");
+  const auto strict_only =
+      YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}");
   const auto e = YAML::Load(
       "- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu_rtol: 2.0e-2}");
   auto written = on_machine(kIntel, 1.0);
@@ -357,7 +363,8 @@ TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on a
   fs::remove_all(dir);
 }
 
-TEST_CASE("the machine record: /proc/cpuinfo's first processor and the pinning variables", "[checks]") {
+TEST_CASE("the machine record: /proc/cpuinfo's first processor and the pinning variables",
+          "[checks]") {
   const auto intel = parse_cpuinfo(
       "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel name\t: Intel(R) Xeon(R) "
       "CPU @ 2.20GHz\nflags\t\t: fpu avx512f\n\nprocessor\t: 1\nvendor_id\t: Other\nmodel "
@@ -378,7 +385,10 @@ TEST_CASE("the machine record: /proc/cpuinfo's first processor and the pinning v
   CHECK_FALSE(record.at("cpu_isa").empty());
   CHECK(record.at("libtorch") == TORCH_VERSION);
   for (const auto& key : machine_keys()) CHECK(record.count(key) == 1);
-  if (kept) ::setenv("MKL_CBWR", before.c_str(), 1); else ::unsetenv("MKL_CBWR");
+  if (kept)
+    ::setenv("MKL_CBWR", before.c_str(), 1);
+  else
+    ::unsetenv("MKL_CBWR");
 }
 
 TEST_CASE("re-evaluating a results tree gives identical verdicts and p-values", "[checks]") {
@@ -408,4 +418,200 @@ TEST_CASE("metric reductions", "[checks]") {
   CHECK(checks::metric(run, "@params") == 7.0);
   CHECK(std::isnan(checks::metric(run, "valid/loss:last")));
   CHECK(checks::metric(run, "spikes/loss/step:count") == 0.0);
+}
+
+TEST_CASE("loss jump and recovery reductions, by hand", "[checks]") {
+  results::Group run;
+  // Warmup jump at row 2 (5.0 over the minimum 3.0 of rows 0-1: rise 2.0); a later rise of 1.0
+  // (row 6: 3.0 over 2.0). Back within 25 % of the jump (3.0 + 0.5 = 3.5) at row 4: 2 rows.
+  for (double x : {4.0, 3.0, 5.0, 4.0, 3.4, 2.0, 3.0, 2.5}) run.dataset("train/loss").append(x);
+  CHECK(checks::metric(run, "train/loss:max_rise") == Approx(2.0));
+  CHECK(checks::metric(run, "train/loss:recovery_25") == 2.0);
+  CHECK(checks::metric(run, "train/loss:recovery_10") == 3.0);  // 3.2: row 5 (2.0)
+  const auto j = checks::largest_jump({4.0, 3.0, 5.0, 4.0, 3.4, 2.0, 3.0, 2.5});
+  CHECK(j.row == 2);
+  CHECK(j.floor == 3.0);
+  CHECK(checks::recovery({3.0, 2.0, 1.0}, 0.1) == 0.0);              // never rose
+  CHECK(std::isinf(checks::recovery({3.0, 2.0, 6.0, 5.0}, 0.25)));   // never came back
+  CHECK(checks::largest_jump({3.0, NAN, 4.0}).rise == Approx(1.0));  // NaN rows skipped
+  CHECK_THROWS_WITH(checks::validate_metric("train/loss:recovery_0", "s.yaml"),
+                    Catch::Matchers::Contains("recovery_P"));
+}
+
+TEST_CASE("compare, bootstrap: W of N counts the pairs the test used, diverged runs excluded",
+          "[checks]") {
+  // 8 pairs, vanilla diverged in 2. Before: wins counted over all 8 pairs (inf included) while
+  // n_pairs was reset to the 6 finite ones ("8 of 6 pairs"), and `diverged: high` silently
+  // became exclusion.
+  auto root = paired(8, [](int s) { return 0.2 + 0.01 * s; });
+  for (int s : {0, 1})
+    root.group("runs/vanilla-s" + std::to_string(s)).attrs["status"] = std::string("diverged@3");
+  const auto e = YAML::Load(
+      R"(- {name: b, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: bootstrap})");
+  checks::evaluate(root, e, kNoBaselines);
+  const auto& c = *root.find_group("checks/b");
+  CHECK(c.attr_number("n_pairs") == 6);
+  CHECK(c.attr_number("wins") == 6);
+  CHECK(c.attr_number("excluded") == 2);
+  CHECK_THAT(c.attr_string("reason"), Catch::Matchers::Contains("6 of 6 pairs"));
+  std::vector<checks::RunAttrs> planned;
+  for (int s = 0; s < 4; ++s)
+    for (const char* m : {"vanilla", "scaled"})
+      planned.push_back(
+          {{"method", std::string(m)}, {"size", std::string("cpu")}, {"seed", int64_t{s}}});
+  try {
+    checks::validate(
+        YAML::Load(
+            R"(- {name: b, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: bootstrap, diverged: high})"),
+        planned, "s.yaml");
+    FAIL("bootstrap with diverged: high was accepted");
+  } catch (const Error& err) {
+    CHECK_THAT(std::string(err.what()), Catch::Matchers::Contains("key 'diverged'"));
+  }
+}
+
+TEST_CASE("compare: the reason's reverse p is the raw p, its Holm value named apart", "[checks]") {
+  // Before: "reverse p = " printed the Holm-adjusted value. Two claims, all pairs the reverse
+  // way: raw reverse p 1/64 each (wilcoxon, 6 pairs), Holm over the 4 hypotheses 4/64.
+  auto root = paired(6, [](int s) { return -(0.1 + 0.01 * s); });
+  std::string e;
+  for (const char* n : {"a", "b"})
+    e += std::string("- {name: ") + n +
+         ", kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: 'm/x:last', "
+         "test: wilcoxon}\n";
+  checks::evaluate(root, YAML::Load(e), kNoBaselines);
+  const auto reason = root.find_group("checks/a")->attr_string("reason");
+  CHECK_THAT(reason, Catch::Matchers::Contains("reverse p = 0.015625, Holm 0.0625"));
+}
+
+TEST_CASE("compare: power, Hodges-Lehmann and the evidence id of every paired claim", "[checks]") {
+  SECTION("3 pairs cannot reach alpha: inconclusive says underpowered") {
+    auto root = paired(3, [](int) { return 0.5; });
+    checks::evaluate(root, YAML::Load(kClaim), kNoBaselines);
+    const auto& c = *root.find_group("checks/stabler");
+    CHECK(c.attr_string("verdict") == "inconclusive");
+    CHECK(c.attr_number("min_attainable_p") == Approx(0.125));
+    CHECK(c.attr_number("min_attainable_p_adjusted") == Approx(0.25));  // claim + reverse
+    CHECK_THAT(c.attr_string("reason"), Catch::Matchers::Contains("underpowered"));
+    CHECK(std::isinf(c.attr_number("mde")));
+  }
+  SECTION("8 pairs: the smallest p after Holm over 2 claims, the MDE, the HL interval") {
+    auto root = paired(8, [](int s) { return 0.1 * (s + 1); });  // d = 0.1 .. 0.8
+    const auto e = YAML::Load(R"(
+- {name: a, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: wilcoxon}
+- {name: a_again, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: wilcoxon}
+- {name: other_test, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: sign, family: false}
+)");
+    checks::evaluate(root, e, kNoBaselines);
+    const auto& a = *root.find_group("checks/a");
+    CHECK(a.attr_number("min_attainable_p") == Approx(1.0 / 256));
+    // `other_test` is out of the family (family: false), so the family is {a, a_again}.
+    CHECK(a.attr_number("family_size") == 2);
+    CHECK(a.attr_number("min_attainable_p_adjusted") == Approx(4.0 / 256));  // 2 claims, 2 ways
+    CHECK(a.attr_number("hl") == Approx(0.45));  // Walsh medians of 0.1..0.8, as 1..8 above
+    CHECK(a.attr_number("hl_lo") == Approx(0.2));
+    CHECK(a.attr_number("hl_hi") == Approx(0.7));
+    // MDE at alpha 0.05 / 4 (2 claims, both directions) with sd of 0.1..0.8 (0.24495) and
+    // ARE 3/pi; z_{1-0.0125} = 2.241402727604947 (scipy norm.isf(0.0125)).
+    const double sd = 0.2449489742783178, z = 2.241402727604947 + 0.8416212335729143;
+    CHECK(a.attr_number("mde") == Approx(z * sd / std::sqrt(8 * 3 / 3.141592653589793)));
+    // Same data, same test: one evidence id (one claim cited twice); another test: another id.
+    CHECK(a.attr_string("evidence") == root.find_group("checks/a_again")->attr_string("evidence"));
+    CHECK(a.attr_string("evidence") !=
+          root.find_group("checks/other_test")->attr_string("evidence"));
+  }
+}
+
+TEST_CASE("compare: divergence as a paired 0/1 outcome (exact McNemar) and the critical lr",
+          "[checks]") {
+  SECTION("mcnemar over discordant pairs") {
+    // 10 seeds: vanilla diverged in 7, scaled in 1 (seed 0, where vanilla diverged too): 6
+    // discordant pairs all against vanilla: exact McNemar p = 2^-6.
+    auto root = paired(10, [](int) { return 0.0; });
+    for (int s = 0; s < 7; ++s)
+      root.group("runs/vanilla-s" + std::to_string(s)).attrs["status"] = std::string("diverged@9");
+    root.group("runs/scaled-s0").attrs["status"] = std::string("diverged@5");
+    const auto e = YAML::Load(
+        R"(- {name: d, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: diverged, test: mcnemar})");
+    CHECK(verdicts(checks::evaluate(root, e, kNoBaselines))["d"] == "pass");
+    const auto& c = *root.find_group("checks/d");
+    CHECK(c.attr_number("p_value") == Approx(1.0 / 64));
+    CHECK(c.attr_number("wins") == 6);
+    CHECK(c.attr_number("ties") == 4);
+    CHECK_THAT(c.attr_string("test_method"), Catch::Matchers::Contains("McNemar"));
+  }
+  SECTION("a metric above a bound as the 0/1 outcome (failed = stalled or diverged)") {
+    // vanilla's final value 3.2 (> 3.09: stalled) in seeds 0-5, diverged in 6, trained (2.8) in
+    // 7; scaled trains (2.8) everywhere: 7 discordant pairs, p = 2^-7.
+    auto root = new_root();
+    for (int s = 0; s < 8; ++s) {
+      add_run(root, "scaled", s, 2.8);
+      add_run(root, "vanilla", s, s < 6 ? 3.2 : 2.8, s == 6 ? "diverged@40" : "ok");
+    }
+    const auto e = YAML::Load(
+        R"(- {name: f, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", above: 3.09, test: mcnemar})");
+    CHECK(verdicts(checks::evaluate(root, e, kNoBaselines))["f"] == "pass");
+    CHECK(root.find_group("checks/f")->attr_number("wins") == 7);
+    CHECK(root.find_group("checks/f")->attr_number("p_value") == Approx(1.0 / 128));
+  }
+  SECTION("mcnemar needs the 0/1 metric") {
+    std::vector<checks::RunAttrs> planned = {
+        {{"method", std::string("scaled")}, {"size", std::string("cpu")}, {"seed", int64_t{0}}}};
+    CHECK_THROWS_WITH(
+        checks::validate(
+            YAML::Load(
+                R"(- {name: d, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: mcnemar})"),
+            planned, "s.yaml"),
+        Catch::Matchers::Contains("key 'test'"));
+  }
+  SECTION("critical lr: the stable prefix of the grid, per method and seed") {
+    CHECK(checks::critical_lr({1e-3, 1e-2, 1e-1}, {false, false, true}) == 1e-2);
+    CHECK(checks::critical_lr({1e-1, 1e-3, 1e-2}, {false, false, true}) == 1e-3);  // any order
+    CHECK(checks::critical_lr({1e-3, 1e-2}, {true, false}) == 0.0);                // below the grid
+    CHECK(checks::critical_lr({1e-3, 1e-2}, {false, false}) == 1e-2);  // censored at the top
+    auto root = new_root();
+    const double lrs[] = {1e-3, 1e-2, 1e-1};
+    for (int s = 0; s < 8; ++s)
+      for (int i = 0; i < 3; ++i) {
+        auto& v = add_run(root, "vanilla", s, 0, i >= 1 + s % 2 ? "diverged@4" : "ok", lrs[i]);
+        v.dataset("train/loss").append(5.5), v.dataset("valid/loss").append(3.0);
+        auto& c = add_run(root, "scaled", s, 0, "ok", lrs[i]);
+        c.dataset("train/loss").append(5.5), c.dataset("valid/loss").append(3.0);
+      }
+    const auto e = YAML::Load(
+        R"(- {name: c, kind: compare, lower: {method: vanilla}, higher: {method: scaled}, metric: critical_lr, test: sign})");
+    CHECK(verdicts(checks::evaluate(root, e, kNoBaselines))["c"] == "pass");
+    const auto* cl = root.find_group("summary/lr_sensitivity/vanilla")->find_dataset("critical_lr");
+    REQUIRE(cl);
+    CHECK(cl->values[0] == 1e-3);  // seed 0 diverged from 1e-2 on
+    CHECK(cl->values[1] == 1e-2);  // seed 1 from 1e-1
+    CHECK(
+        root.find_group("summary/lr_sensitivity/scaled")->find_dataset("critical_lr")->values[0] ==
+        1e-1);
+  }
+}
+
+TEST_CASE("compare command: a test with no pairs is not counted in Holm's m", "[checks]") {
+  // 'a' pairs with the baseline in 8 seeds (all lower: two-sided p = 2/256); 'b' has no seed in
+  // common with it. Before: b's test kept p = 1 and counted, so a's Holm p was 2 x 2/256.
+  auto root = new_root();
+  for (int s = 0; s < 8; ++s) {
+    add_run(root, "base", s, 0).dataset("valid/loss").append(3.0 + 0.01 * s);
+    add_run(root, "a", s, 0).dataset("valid/loss").append(2.0 + 0.02 * s);
+    add_run(root, "b", 100 + s, 0).dataset("valid/loss").append(2.5);
+  }
+  const auto c = checks::compare_methods(root, {"base"}, {"base", "a", "b"});
+  REQUIRE(c.tests.size() == 2);
+  for (const auto& t : c.tests) {
+    CAPTURE(t.method);
+    if (t.method == "a") {
+      CHECK(t.n == 8);
+      CHECK(t.p_adjusted == Approx(2.0 / 256));
+      CHECK(t.verdict == "lower");
+    } else {
+      CHECK(t.n == 0);
+      CHECK(std::isnan(t.p_adjusted));
+      CHECK(t.verdict == "no pairs");
+    }
+  }
 }

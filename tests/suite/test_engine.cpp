@@ -93,7 +93,22 @@ TEST_CASE("stability monitor: the divergence rules and checkpointed state", "[en
     }
     CHECK(a.loss_spikes() == b.loss_spikes());
     CHECK(a.loss_spikes() >= 1);
-    CHECK(a.loss_spike_score() == Approx(1000.0 * a.loss_spikes() / 60));
+    // Per 1,000 judged updates: the first spike_min_window (4) of the 60 had no z.
+    CHECK(a.loss_spike_score() == Approx(1000.0 * a.loss_spikes() / 56));
+  }
+  SECTION("a non-finite loss is divergence, not a spike; unjudged updates are not counted") {
+    // Before: the NaN/inf loss counted as a loss spike (z = inf), and the score divided by
+    // every update, the 4 before the window filled included (1 / 21 instead of 1 / 17).
+    StabilityMonitor m(o);
+    for (int i = 0; i < 20; ++i) m.observe({i, 3.0 + 0.01 * (i % 3), 1.0 + 0.01 * (i % 2)});
+    const auto x = m.observe({20, INFINITY, 1.0});
+    CHECK_FALSE(x.diverged.empty());
+    CHECK_FALSE(x.loss_spike);
+    CHECK(m.loss_spikes() == 0);
+    StabilityMonitor n(o);
+    for (int i = 0; i < 20; ++i) n.observe({i, 3.0 + 0.01 * (i % 3), 1.0 + 0.01 * (i % 2)});
+    CHECK(n.observe({20, 30.0, 1.0}).loss_spike);
+    CHECK(n.loss_spike_score() == Approx(1000.0 / 17));  // 21 updates, 4 before the first z
   }
 }
 

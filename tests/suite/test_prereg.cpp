@@ -1,0 +1,117 @@
+// Pre-registration (suite/prereg.h) through the binary, as a user meets it: the record, a
+// claim changed after it, a grid on pilot seeds, and the append-only confirmatory attempts.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "suite/results/store.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Out {
+  int code;
+  std::string text;
+};
+
+Out sh(const std::string& env, const std::string& args) {
+  const std::string cmd = env + " " + SPIKEBENCH_BIN + " " + args + " 2>&1";
+  std::string text;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) text += buf;
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, text};
+}
+
+std::string study(const std::string& metric, int first_seed) {
+  return "name: prereg-unit\nrunner: param_count\nmethods:\n  a: {n_layers: 2}\n  b: {n_layers: "
+         "4}\n"
+         "grid: {sizes: [cpu], seeds: 3, first_seed: " +
+         std::to_string(first_seed) +
+         "}\n"
+         "scales:\n  cpu: {defaults: {build_up_to: 0}}\nexpectations:\n  cpu:\n"
+         "    - {name: c, kind: compare, lower: {method: a}, higher: {method: b}, metric: '" +
+         metric + "', test: sign}\n";
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+size_t lines(const fs::path& p) {
+  std::ifstream in(p);
+  size_t n = 0;
+  for (std::string l; std::getline(in, l);) n += !l.empty() && l[0] != '#';
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("pre-registration: a changed claim is reported, a confirmatory run refuses it",
+          "[cli][prereg]") {
+  const fs::path dir =
+      fs::temp_directory_path() / ("spikebench-prereg-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "baselines" / "prereg");
+  const std::string env = "SPIKEBENCH_BASELINES='" + (dir / "baselines").string() + "'";
+  const fs::path yaml = dir / "prereg-unit.yaml";
+  write(yaml, study("@params", 0));
+  auto r = sh(env, "preregister " + yaml.string() + " --rerun-rule none");
+  INFO(r.text);
+  REQUIRE(r.code == 0);
+  const fs::path record = dir / "baselines" / "prereg" / "prereg-unit-cpu.yaml";
+  REQUIRE(fs::exists(record));
+  // A second record for the same design is refused without --force.
+  CHECK(sh(env, "preregister " + yaml.string() + " --rerun-rule none").code == 1);
+
+  SECTION("as registered: the results file says it matches; attempts are logged") {
+    r = sh(env, "run " + yaml.string() + " --out " + (dir / "out").string() + " --confirmatory");
+    INFO(r.text);
+    REQUIRE(r.code == 0);
+    const auto root = spikebench::results::load(dir / "out" / "prereg-unit-cpu.h5");
+    CHECK(root.attr_string("prereg").rfind("matches ", 0) == 0);
+    CHECK(root.attr_number("prereg_attempt") == 1);
+    const fs::path attempts = dir / "baselines" / "prereg" / "prereg-unit-cpu.attempts";
+    CHECK(lines(attempts) == 1);
+    // A second attempt needs the reason the record's rule allows; then it is logged too.
+    r = sh(env, "run " + yaml.string() + " --out " + (dir / "out2").string() + " --confirmatory");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.text, Catch::Matchers::Contains("--rerun-reason"));
+    CHECK(lines(attempts) == 1);
+    r = sh(env, "run " + yaml.string() + " --out " + (dir / "out2").string() +
+                    " --confirmatory --rerun-reason 'test: the rule allows it'");
+    CHECK(r.code == 0);
+    CHECK(lines(attempts) == 2);
+  }
+  SECTION("a claim's metric changed after the record: said, and refused as confirmatory") {
+    write(yaml, study("@d", 0));
+    r = sh(env,
+           "run " + yaml.string() + " --out " + (dir / "out").string() + " --fail-on regressions");
+    INFO(r.text);
+    CHECK_THAT(r.text, Catch::Matchers::Contains("not as pre-registered") &&
+                           Catch::Matchers::Contains("claim 'c': metric \"@params\" -> \"@d\""));
+    const auto root = spikebench::results::load(dir / "out" / "prereg-unit-cpu.h5");
+    CHECK(root.attr_string("prereg").rfind("differs from ", 0) == 0);
+    r = sh(env, "run " + yaml.string() + " --out " + (dir / "conf").string() + " --confirmatory");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.text, Catch::Matchers::Contains("differs from its pre-registration"));
+    CHECK_FALSE(fs::exists(dir / "conf" / "prereg-unit-cpu.h5"));
+  }
+  SECTION("a grid on pilot seeds is an error naming the key") {
+    write(dir / "baselines" / "prereg" / "pilot-seeds.yaml",
+          "pilots:\n  - {first: 1000, last: 1999, what: a pilot}\n");
+    write(yaml, study("@params", 1998));
+    fs::remove(record);
+    r = sh(env, "preregister " + yaml.string() + " --rerun-rule none");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.text, Catch::Matchers::Contains("key 'grid.seeds'") &&
+                           Catch::Matchers::Contains("seed 1998"));
+    CHECK_FALSE(fs::exists(record));
+  }
+  fs::remove_all(dir);
+}
