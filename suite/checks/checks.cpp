@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "core/error.h"
@@ -93,6 +94,27 @@ void write_golden(const fs::path& path, const Group& root, const YAML::Node& gol
   fs::rename(tmp, path);
 }
 
+/// Replaces only the `verdicts:` block at the end of a golden file (its comments, machine
+/// record and values stay byte for byte), noting where the new verdicts came from.
+void rewrite_verdicts(const fs::path& path, const Group& root,
+                      const std::map<std::string, Verdict>& verdicts) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = text.rfind("\nverdicts:\n");
+  if (at == std::string::npos) fail(path.string(), ": no 'verdicts:' block to rewrite");
+  std::string out = text.substr(0, at + 1);
+  out += "# Verdicts rewritten by `spikebench check --update-verdicts` from the results of " +
+         root.attr_string("git_sha") + " (values above unchanged).\nverdicts:\n";
+  for (const auto& [name, verdict] : verdicts) out += "  " + name + ": " + to_string(verdict) + "\n";
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << out;
+    if (!f) fail(tmp.string(), ": cannot write the golden file");
+  }
+  fs::rename(tmp, path);
+}
+
 }  // namespace
 
 void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
@@ -150,13 +172,8 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
         {"reason", reason}};
     outcomes.push_back({"golden_verdicts", "golden_verdicts", v, reason});
   }
-  if (o.update_verdicts && !o.update_golden && ctx.golden.IsMap()) {
-    YAML::Node golden = YAML::Clone(ctx.golden);
-    golden.remove("verdicts");
-    for (const auto& [name, verdict] : claim_verdicts)
-      golden["verdicts"][name] = to_string(verdict);
-    write_golden(ctx.golden_path, root, golden);
-  }
+  if (o.update_verdicts && !o.update_golden && ctx.golden.IsMap())
+    rewrite_verdicts(ctx.golden_path, root, claim_verdicts);
   if (o.update_golden) {
     YAML::Node golden;  // the machine it was written on first (suite/machine.h), then the values
     for (const auto& key : machine_keys())

@@ -149,26 +149,7 @@ class Compare : public Check {
     r.expected = config::flow(lower_) + " lower";
     r.tolerance = "alpha " + num(alpha_) + " (Holm)";
     std::vector<Unit> lo, hi;
-    if (is_sweep_metric(metric_)) {
-      for (const auto& s : lr_sweeps(ctx.root)) add(sweep_unit(s, metric_), lo, hi);
-    } else if (metric_ == "diverged") {  // the outcome itself: no rule replaces it
-      for (const auto& [name, g] : select_runs(ctx.root, YAML::Node()))
-        add(Unit{name, g->attrs, diverged(*g) ? 1.0 : 0.0, false}, lo, hi);
-    } else if (!std::isnan(above_)) {  // failed (1): diverged, or the metric above the bound
-      for (const auto& [name, g] : select_runs(ctx.root, YAML::Node())) {
-        const double v = metric(*g, metric_);
-        add(Unit{name, g->attrs,
-                 diverged(*g)    ? 1.0
-                 : std::isnan(v) ? NAN
-                 : v > above_    ? 1.0
-                                 : 0.0,
-                 false},
-            lo, hi);
-      }
-    } else {
-      for (const auto& [name, g] : select_runs(ctx.root, YAML::Node()))
-        add(Unit{name, g->attrs, metric(*g, metric_), diverged(*g)}, lo, hi);
-    }
+    collect(ctx.root, lo, hi);
     const auto pairs = make_pairs(lo, hi, lower_, higher_, where_);
     Paired p;
     p.test = test_, p.alpha = alpha_, p.in_family = in_family_, p.family = family_;
@@ -213,7 +194,7 @@ class Compare : public Check {
       r.reason = "no paired runs in the results";
       return r;
     }
-    if (d.empty() || (test_ == "bootstrap" && finite.empty())) {
+    if (d.empty()) {
       r.verdict = Verdict::inconclusive;
       r.reason = p.diverged == static_cast<int64_t>(2 * pairs.size())
                      ? "all " + std::to_string(2 * pairs.size()) + " runs diverged"
@@ -240,6 +221,23 @@ class Compare : public Check {
   }
 
  private:
+  /// The lower- and higher-side units of the results: one per run (the metric, the 0/1
+  /// outcome `diverged`, or the metric above `above`), or one per lr sweep.
+  void collect(const results::Group& root, std::vector<Unit>& lo, std::vector<Unit>& hi) const {
+    if (is_sweep_metric(metric_)) {
+      for (const auto& s : lr_sweeps(root)) add(sweep_unit(s, metric_), lo, hi);
+      return;
+    }
+    for (const auto& [name, g] : select_runs(root, YAML::Node())) {
+      if (metric_ == "diverged" || !std::isnan(above_)) {  // a 0/1 outcome: no rule replaces it
+        const double v = metric_ == "diverged" ? 0.0 : metric(*g, metric_);
+        const double failed = diverged(*g) ? 1.0 : std::isnan(v) ? NAN : v > above_ ? 1.0 : 0.0;
+        add(Unit{name, g->attrs, failed, false}, lo, hi);
+      } else {
+        add(Unit{name, g->attrs, metric(*g, metric_), diverged(*g)}, lo, hi);
+      }
+    }
+  }
   void add(Unit u, std::vector<Unit>& lo, std::vector<Unit>& hi) const {
     if (matches(u.attrs, lower_)) lo.push_back(u);
     if (matches(u.attrs, higher_)) hi.push_back(std::move(u));

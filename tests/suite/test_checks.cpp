@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "core/error.h"
@@ -274,6 +275,27 @@ TEST_CASE("golden values and verdicts are written on --update-golden and then ga
   v = verdicts(checks::evaluate(broken, e, {dir, false}));
   CHECK(v["g"] == "fail");
   CHECK(v["golden_verdicts"] == "fail");
+  // --update-verdicts (a deliberate change of the statistics) rewrites the verdicts only: the
+  // file's comments, machine record and values stay byte for byte.
+  const fs::path file = dir / "cpu" / "unit.yaml";
+  std::string before;
+  {
+    std::ifstream in(file);
+    before.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  before.insert(0, "# a note kept\n");
+  std::ofstream(file) << before;
+  checks::Options rewrite{dir, false};
+  rewrite.update_verdicts = true;
+  checks::evaluate(broken, e, rewrite);
+  std::ifstream in(file);
+  const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto head = before.substr(0, before.find("\nverdicts:"));
+  CHECK(after.substr(0, head.size()) == head);
+  CHECK_THAT(after, Catch::Matchers::Contains("stabler: fail"));
+  v = verdicts(checks::evaluate(broken, e, {dir, false}));
+  CHECK(v["golden_verdicts"] == "pass");
+  CHECK(v["g"] == "fail");  // the values were not rewritten
   fs::remove_all(dir);
 }
 
