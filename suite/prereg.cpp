@@ -195,7 +195,6 @@ Status status(const fs::path& dir, const Study& study, const std::string& scale,
   Status s;
   const fs::path path = record_path(dir, study.name, scale);
   if (!fs::exists(path)) return s;
-  check_pilot_overlap(runs, pilot_seeds(dir), study.source + ": scale " + scale);
   const auto rec = config::load_file(path);
   const std::string where = path.string();
   s.hash = config::get<std::string>(rec, "hash", where);
@@ -221,6 +220,7 @@ int log_attempt(const fs::path& dir, const Study& study, const std::string& scal
          s.state == Status::State::none ? "has no pre-registration (spikebench preregister " +
                                               study.name + " --scale " + scale + ")"
                                         : "differs from its pre-registration: " + s.detail);
+  check_pilot_overlap(runs, pilot_seeds(dir), study.source + ": scale " + scale);
   const fs::path path = attempts_path(dir, study.name, scale);
   int previous = 0;
   if (std::ifstream in(path); in)

@@ -61,13 +61,14 @@ struct Status {
   std::string summary() const;  // the results file's `prereg` attribute
 };
 
-/// Compares the study's current design at `scale` with its record. When a record exists, the
-/// grid is also checked against the pilot seeds (an overlap throws, naming the key).
+/// Compares the study's current design at `scale` with its record (an exploratory run of a
+/// pre-registered study may change it: the results file then says how).
 Status status(const std::filesystem::path& baselines_dir, const Study& study,
               const std::string& scale, const std::vector<RunSpec>& runs);
 
 /// Appends one attempt to the study's attempts file; returns its number (1 = the first).
-/// A second or later attempt needs a non-empty `reason` (the record's rerun rule applied).
+/// Refuses a design that differs from its record or runs a pilot seed (naming `grid.seeds`);
+/// a second or later attempt needs a non-empty `reason` (the record's rerun rule applied).
 int log_attempt(const std::filesystem::path& baselines_dir, const Study& study,
                 const std::string& scale, const std::vector<RunSpec>& runs, const Status& s,
                 const std::string& git_sha, const std::string& time, const std::string& reason);
