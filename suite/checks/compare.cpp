@@ -201,26 +201,31 @@ class Compare : public Check {
                      : "no usable pairs (" + std::to_string(p.excluded) + " excluded)";
       return r;
     }
-    if (test_ == "sign" || test_ == "mcnemar") {
-      const auto g = stats::sign_test(d, stats::Alternative::greater);
-      r.paired->p_value = g.p_value, r.paired->method = g.method;
-      r.paired->p_opposite = stats::sign_test(d, stats::Alternative::less).p_value;
-      if (test_ == "mcnemar") r.paired->method = "exact McNemar (binomial on discordant pairs)";
-    } else if (test_ == "wilcoxon") {
-      const auto g = stats::wilcoxon(d, stats::Alternative::greater);
-      r.paired->p_value = g.p_value, r.paired->method = g.method;
-      r.paired->p_opposite = stats::wilcoxon(d, stats::Alternative::less).p_value;
-    } else {
-      const auto b = stats::bootstrap_mean(finite);
-      r.paired->p_value = b.p_greater, r.paired->p_opposite = b.p_less;
-      r.paired->method = "percentile, " + std::to_string(b.resamples) + " resamples, fixed seed";
-    }
+    one_sided_tests(d, finite, *r.paired);
     r.actual = "mean diff (higher − lower) " + num(p.effect) + " [" + num(p.effect_lo) + ", " +
                num(p.effect_hi) + "]";
     return r;  // the verdict is decided over the family (decide())
   }
 
  private:
+  /// Both one-sided p-values of the claim's test on the paired differences.
+  void one_sided_tests(const std::vector<double>& d, const std::vector<double>& finite,
+                       Paired& p) const {
+    if (test_ == "sign" || test_ == "mcnemar") {
+      const auto g = stats::sign_test(d, stats::Alternative::greater);
+      p.p_value = g.p_value, p.method = g.method;
+      p.p_opposite = stats::sign_test(d, stats::Alternative::less).p_value;
+      if (test_ == "mcnemar") p.method = "exact McNemar (binomial on discordant pairs)";
+    } else if (test_ == "wilcoxon") {
+      const auto g = stats::wilcoxon(d, stats::Alternative::greater);
+      p.p_value = g.p_value, p.method = g.method;
+      p.p_opposite = stats::wilcoxon(d, stats::Alternative::less).p_value;
+    } else {
+      const auto b = stats::bootstrap_mean(finite);
+      p.p_value = b.p_greater, p.p_opposite = b.p_less;
+      p.method = "percentile, " + std::to_string(b.resamples) + " resamples, fixed seed";
+    }
+  }
   /// The lower- and higher-side units of the results: one per run (the metric, the 0/1
   /// outcome `diverged`, or the metric above `above`), or one per lr sweep.
   void collect(const results::Group& root, std::vector<Unit>& lo, std::vector<Unit>& hi) const {
