@@ -41,6 +41,7 @@ def artifact_rows(path):
             continue
         verdict = attr(c, "verdict")
         key = attr(c, "evidence") or None
+        holm = num(c.attrs["p_adjusted"]) if "p_adjusted" in c.attrs else "—"
         if "test" in c.attrs:
             evidence = (f"{attr(c, 'test')}, n={int(c.attrs['n_pairs'])}, "
                         f"p={num(c.attrs['p_value'])}, Holm p={num(c.attrs['p_adjusted'])}; "
@@ -58,7 +59,7 @@ def artifact_rows(path):
                     evidence += f"; MDE {num(c.attrs['mde'])}"
         else:
             evidence = f"{kind}: {attr(c, 'actual')} vs {attr(c, 'expected')}"
-        rows.append((name, verdict, evidence, key))
+        rows.append((name, verdict, evidence, key, holm))
     return attr(f, "id"), attr(f, "artifact"), attr(f, "scale"), attr(f, "git_sha"), rows
 
 
@@ -73,12 +74,11 @@ def markdown(results):
     out.append("|---|---|---|---|")
     for aid, name, scale, sha, rows in items:
         shas.add(sha)
-        for claim, verdict, evidence, key in rows:
+        for claim, verdict, evidence, key, holm in rows:
             here = f"{aid} `{name}` `{claim}`"
             if key and key in cited:  # the same test on the same data: a citation, not a claim
-                holm = re.search(r"Holm p=([^;]+);", evidence)
                 evidence = (f"same test on the same data as {cited[key]} (counted once, there); "
-                            f"Holm p here {holm.group(1) if holm else '—'} (this artifact's family)")
+                            f"Holm p here {holm} (this artifact's family)")
             else:
                 if key:
                     cited[key] = here
@@ -93,7 +93,7 @@ def markdown(results):
             f"and their reverses at alpha 0.05 (any wrong pass or fail within an artifact: at most "
             f"0.05); effect = mean paired difference (higher − lower side) with its 95 % "
             f"bootstrap CI; HL = Hodges–Lehmann shift with its exact 95 % interval; MDE = the "
-            f"mean difference the design detects with 80 % power at alpha over the family size; "
+            f"mean difference the design detects with 80 % power at alpha / (2 × claims); "
             f"underpowered = no outcome of n pairs could reach alpha after Holm.\n")
     return head + "\n" + "\n".join(out) + "\n"
 
