@@ -47,6 +47,14 @@ struct Paired {
   double min_attainable_p_adjusted = NAN;     // ... after Holm (× 2 family size, at most 1)
   double mde = NAN;  // minimum detectable mean difference, 80 % power at alpha / (2 family size)
   std::string evidence;  // hash of test, rule and differences: same data => same id
+  // An equivalence claim (`equivalent`): p_value is the TOST p, p_opposite the p of "outside
+  // the margin" (stats.h: tost); margin NaN for an ordering claim.
+  double margin = NAN;          // in the differences' units (for a ratio margin: log r)
+  std::string margin_scale;     // "absolute" or "ratio" (differences of logs)
+  double ratio_margin = NAN;    // r of a ratio margin
+  double p_tost_lower = NAN, p_tost_upper = NAN;  // rejects shift <= -margin / >= +margin
+  double p_below = NAN, p_above = NAN;            // shift < -margin / > +margin
+  int64_t inside = 0;                             // pairs with |d| < margin
   double alpha = 0.05;
   bool in_family = true;
   std::string family;  // the Holm family's name ("" = the artifact's claims)
@@ -104,7 +112,8 @@ struct CheckKind {
 };
 
 /// Sets a paired check's verdict and reason from its (Holm-adjusted) p-values: pass when the
-/// claim's one-sided p <= alpha, fail when the reverse's is, inconclusive otherwise.
+/// claim's p <= alpha (one-sided, or TOST for an equivalence), fail when the reverse's is,
+/// inconclusive otherwise.
 void decide(Result& r);
 
 /// Parses a YAML sequence of expectations into checks; `where` names the file and scale.

@@ -71,6 +71,12 @@ void write(Group& g, const Check& c, const Result& r) {
   g.attrs["mde"] = p.mde;
   g.attrs["evidence"] = p.evidence;
   g.attrs["alpha"] = p.alpha;
+  if (std::isnan(p.margin)) return;
+  g.attrs["margin"] = p.margin, g.attrs["margin_scale"] = p.margin_scale;
+  if (!std::isnan(p.ratio_margin)) g.attrs["ratio_margin"] = p.ratio_margin;
+  g.attrs["p_tost_lower"] = p.p_tost_lower, g.attrs["p_tost_upper"] = p.p_tost_upper;
+  g.attrs["p_below"] = p.p_below, g.attrs["p_above"] = p.p_above;
+  g.attrs["inside_margin"] = p.inside;
 }
 
 YAML::Node load_yaml_or_null(const fs::path& p) {

@@ -6,6 +6,7 @@
 // Wortsman et al.'s (2023, §2.2) learning-rate sensitivity.
 //
 // Convention: `d` holds paired differences; alternative `greater` tests "d is shifted above 0".
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,6 +53,24 @@ struct Bootstrap {
 /// quantiles). Finite values only.
 Bootstrap bootstrap_mean(const std::vector<double>& d, double confidence = 0.95,
                          int64_t resamples = 10000, uint64_t seed = 20240123);
+
+/// Two one-sided tests (TOST; Schuirmann 1987) that the location of paired differences `d` lies
+/// inside (−margin, +margin), with the one-sided `test` ("wilcoxon" | "sign") on shifted
+/// differences, each as scipy on the shifted array:
+///   p_lower = test(d + margin, greater)   rejects "shift <= −margin"
+///   p_upper = test(d − margin, less)      rejects "shift >= +margin"
+///   p_equivalent = max(p_lower, p_upper)  (intersection-union: no multiplicity correction)
+/// and the reverse, "the shift lies outside the margin":
+///   p_below = test(d + margin, less), p_above = test(d − margin, greater),
+///   p_outside = min(1, 2 · min(p_below, p_above))  (Bonferroni over the two directions).
+/// A NaN difference makes the p-values NaN. Throws on a margin that is not positive and finite.
+struct Tost {
+  double p_lower = NAN, p_upper = NAN, p_equivalent = NAN;
+  double p_below = NAN, p_above = NAN, p_outside = NAN;
+  int64_t n_lower = 0, n_upper = 0;  // non-zero shifted differences each side's test used
+  std::string method;
+};
+Tost tost(const std::vector<double>& d, double margin, const std::string& test);
 
 /// Holm–Bonferroni adjusted p-values (Holm 1979), in the input order: with p sorted ascending,
 /// adj(i) = max over j <= i of min(1, (m - j) · p(j)) (0-based j). NaN entries stay NaN and do

@@ -44,3 +44,34 @@ for name, d, alt in WILCOXON:
     res = stats.wilcoxon(np.array(d, dtype=float), alternative=alt)
     print(f'{{"{name}", {{{", ".join(lit(x) for x in d)}}}, {alt[0] == "g" and "true" or "false"}, '
           f'{float(res.pvalue)!r}, {float(res.statistic)!r}}},')
+
+# TOST (stats.h: tost): no scipy function; each one-sided p is scipy.stats.wilcoxon (or
+# binomtest) on the shifted differences, as the docstring of stats.h states.
+TOST = [  # (name, differences, margin, test)
+    ("wilcoxon, all inside", [0.01, -0.02, 0.03, -0.005, 0.012, -0.018, 0.007, 0.021, -0.011, 0.004],
+     0.05, "wilcoxon"),
+    ("wilcoxon, shifted up", [0.31, 0.28, 0.35, 0.22, 0.40, 0.29, 0.33, 0.26], 0.1, "wilcoxon"),
+    ("wilcoxon, one diverged", [0.01, -0.02, math.inf, 0.015, -0.01, 0.002, -0.007, 0.011], 0.05,
+     "wilcoxon"),
+    ("wilcoxon, n 3", [0.001, -0.002, 0.0005], 0.01, "wilcoxon"),
+    ("wilcoxon, straddles", [0.04, -0.06, 0.02, -0.03, 0.05, 0.01, -0.045, 0.035, -0.01, 0.07,
+                             -0.02, 0.03], 0.05, "wilcoxon"),
+    ("sign, 9 of 10 inside", [0.01, -0.02, 0.03, -0.005, 0.2, -0.018, 0.007, 0.021, -0.011, 0.004],
+     0.05, "sign"),
+]
+
+
+def one_sided(test, d, alt):
+    d = np.array(d, dtype=float)
+    if test == "wilcoxon":
+        return float(stats.wilcoxon(d, alternative=alt).pvalue)
+    k, n = int((d > 0).sum()), int((d != 0).sum())
+    return float(stats.binomtest(k, n, 0.5, alternative=alt).pvalue)
+
+
+for name, d, m, test in TOST:
+    up, down = [x + m for x in d], [x - m for x in d]
+    pl, pu = one_sided(test, up, "greater"), one_sided(test, down, "less")
+    pb, pa = one_sided(test, up, "less"), one_sided(test, down, "greater")
+    print(f'{{"{name}", {{{", ".join(lit(x) for x in d)}}}, {m!r}, "{test}", {pl!r}, {pu!r}, '
+          f'{pb!r}, {pa!r}}},')

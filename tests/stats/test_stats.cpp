@@ -2,6 +2,7 @@
 // tests/stats/scipy_reference.py prints (command in its docstring); bootstrap determinism,
 // Holm's adjustment and LR sensitivity against hand-computed values.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -37,6 +38,24 @@ const std::vector<Case> kWilcoxon = {
   {"ties, n 20, normal", {1.0, 2.0, 2.0, -1.0, 3.0, 3.0, 3.0, -2.0, 4.0, 5.0, 1.0, 6.0, -3.0, 7.0, 2.0, 8.0, 9.0, -1.0, 4.0, 10.0}, true, 0.0009449405758529944, 188.0},
   {"n 60, normal", {0.3, 1.1414709848078965, 1.2092974268256818, 0.4411200080598672, -0.4568024953079282, -0.6589242746631385, 0.02058450180107413, 0.9569865987187891, 1.2893582466233817, 0.7121184852417566, -0.24402111088936979, -0.6999902065507035, -0.23657291800043495, 0.7201670368266408, 1.2906073556948703, 0.9502878401571169, 0.012096683334934688, -0.6613974918795569, -0.45098724677167606, 0.4498772096629523, 1.2129452507276277, 1.136655638536056, 0.2911486907095961, -0.5462204041751706, -0.605578362006624, 0.16764824990222696, 1.0625584504796026, 1.256375928404503, 0.570905788307869, -0.36363388421296755, -0.6880316240928619, -0.10403764532306503, 0.8514266812416906, 1.2999118601072672, 0.8290826861200238, -0.12818266949615104, -0.6917788534431157, -0.3435381333569995, 0.5963685787093853, 1.2637953862840878, 1.0451131604793489, 0.141377331195291, -0.6165215479156338, -0.5317747426285984, 0.31770192510541356, 1.1509035245341184, 1.2017883476488092, 0.42357312274522396, -0.46825466132366683, -0.6537526527594719, 0.03762514629607122, 0.9702291758433748, 1.2866275920404853, 0.6959251501818342, -0.2587890488516163, -0.6997551733586198, -0.22155100208691186, 0.736164755247825, 1.2928726480845372, 0.9367380071391378}, true, 0.0005130426974389431, 1361.0},
   {"inf ranks worst", {INF, INF, 0.4, -0.2, 1.1, 0.7, -0.05, 2.0}, true, 0.01953125, 33.0},
+};
+// clang-format on
+
+struct TostCase {
+  const char* name;
+  std::vector<double> d;
+  double margin;
+  const char* test;
+  double p_lower, p_upper, p_below, p_above;
+};
+// clang-format off
+const std::vector<TostCase> kTost = {
+  {"wilcoxon, all inside", {0.01, -0.02, 0.03, -0.005, 0.012, -0.018, 0.007, 0.021, -0.011, 0.004}, 0.05, "wilcoxon", 0.0009765625, 0.0009765625, 1.0, 1.0},
+  {"wilcoxon, shifted up", {0.31, 0.28, 0.35, 0.22, 0.4, 0.29, 0.33, 0.26}, 0.1, "wilcoxon", 0.00390625, 1.0, 1.0, 0.00390625},
+  {"wilcoxon, one diverged", {0.01, -0.02, INF, 0.015, -0.01, 0.002, -0.007, 0.011}, 0.05, "wilcoxon", 0.00390625, 0.09765625, 1.0, 0.92578125},
+  {"wilcoxon, n 3", {0.001, -0.002, 0.0005}, 0.01, "wilcoxon", 0.125, 0.125, 1.0, 1.0},
+  {"wilcoxon, straddles", {0.04, -0.06, 0.02, -0.03, 0.05, 0.01, -0.045, 0.035, -0.01, 0.07, -0.02, 0.03}, 0.05, "wilcoxon", 0.000732421875, 0.0029296875, 0.99951171875, 0.998046875},
+  {"sign, 9 of 10 inside", {0.01, -0.02, 0.03, -0.005, 0.2, -0.018, 0.007, 0.021, -0.011, 0.004}, 0.05, "sign", 0.0009765625, 0.0107421875, 1.0, 0.9990234375},
 };
 // clang-format on
 
@@ -168,4 +187,36 @@ TEST_CASE("power: the smallest attainable p, the minimum detectable effect, pair
   // A huge effect still needs the pairs whose smallest p reaches alpha: 2^-n <= 0.0125 -> 7.
   CHECK(pairs_needed("sign", 100.0, 1.0, 0.0125) == 7);
   CHECK(pairs_needed("sign", 0.0, 1.0, 0.05) == 0);
+}
+
+TEST_CASE("TOST: each one-sided p equals scipy on the shifted differences", "[stats]") {
+  for (const auto& c : kTost) {
+    INFO(c.name);
+    const auto t = tost(c.d, c.margin, c.test);
+    CHECK(std::abs(t.p_lower - c.p_lower) <= 1e-12);
+    CHECK(std::abs(t.p_upper - c.p_upper) <= 1e-12);
+    CHECK(std::abs(t.p_below - c.p_below) <= 1e-12);
+    CHECK(std::abs(t.p_above - c.p_above) <= 1e-12);
+    CHECK(t.p_equivalent == std::max(c.p_lower, c.p_upper));
+    CHECK(t.p_outside == std::min(1.0, 2 * std::min(c.p_below, c.p_above)));
+  }
+}
+
+TEST_CASE("TOST by hand: n pairs all inside the margin give p = 2^-n each side", "[stats]") {
+  // Every d + margin > 0 and every d - margin < 0: R+ is maximal on one side and 0 on the other,
+  // the exact null probability of each is 2^-n.
+  const auto t = tost({0.1, -0.2, 0.3, -0.15, 0.05}, 0.5, "wilcoxon");
+  CHECK(t.p_lower == 1.0 / 32);
+  CHECK(t.p_upper == 1.0 / 32);
+  CHECK(t.p_equivalent == 1.0 / 32);
+  CHECK(t.p_outside == 1.0);
+  CHECK(t.method == "exact");
+  // Shifted wholly above the margin: equivalence is rejected, "above" holds.
+  const auto above = tost({1.1, 1.2, 1.3, 1.15, 1.05}, 0.5, "sign");
+  CHECK(above.p_equivalent == 1.0);
+  CHECK(above.p_above == 1.0 / 32);
+  CHECK(above.p_outside == 2.0 / 32);
+  CHECK(std::isnan(tost({0.1, NAN, 0.2}, 0.5, "wilcoxon").p_equivalent));
+  CHECK_THROWS(tost({0.1}, 0.0, "wilcoxon"));
+  CHECK_THROWS(tost({0.1}, 0.5, "bootstrap"));
 }
