@@ -23,7 +23,7 @@ int run(const std::vector<std::string>& args) {
       "seq-len", po::value<int64_t>()->default_value(2048), "tokens per sequence")(
       "batch", po::value<int64_t>()->default_value(8), "sequences per update")(
       "micro-batch", po::value<int64_t>()->default_value(0), "sequences per forward (0 = batch)")(
-      "precision", po::value<std::string>()->default_value("bf16"), "fp32 | bf16 | fp16")(
+      "precision", po::value<std::string>()->default_value("bf16"), "fp32 | bf16 | fp16 (Megatron-style: fp16 model, fp32 masters) | fp16_autocast")(
       "device", po::value<std::string>()->default_value("auto"), "auto | cpu | cuda")(
       "steps", po::value<int64_t>()->default_value(30), "timed updates")(
       "warmup", po::value<int64_t>()->default_value(5), "untimed updates first")(
@@ -51,12 +51,14 @@ int run(const std::vector<std::string>& args) {
     fail("--device '", dev, "': auto, cpu or cuda");
   const bool cuda = dev != "cpu" && torch::cuda::is_available();
   if (dev == "cuda" && !cuda) fail("--device cuda: no CUDA device in this build/machine");
-  if (precision == engine::Precision::fp16 && !cuda) fail("--precision fp16 needs a CUDA device");
+  if (engine::uses_loss_scaler(precision) && !cuda)
+    fail("--precision ", (*vm)["precision"].as<std::string>(), " needs a CUDA device");
   if (const int t = (*vm)["threads"].as<int>(); t > 0) torch::set_num_threads(t);
   const torch::Device device = cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   torch::manual_seed(0);
   models::DecoderLM model(config);
   model->to(device);
+  engine::to_precision(*model, precision);
   model->train();
   engine::TrainerOptions o;
   o.precision = precision, o.micro_batch = (*vm)["micro-batch"].as<int64_t>();
@@ -76,7 +78,7 @@ int run(const std::vector<std::string>& args) {
   const double tokens_per_s = static_cast<double>(steps * batch * seq_len) / seconds;
   const double flops = models::training_flops_per_token(config, seq_len);
   const auto name = engine::device_name(cuda, 0);
-  const auto peak = engine::peak_flops(name, (*vm)["precision"].as<std::string>());
+  const auto peak = engine::peak_flops(name, engine::arithmetic_name(precision));
   const double mfu = peak ? tokens_per_s * flops / *peak : NAN;
   if ((*vm)["json"].as<bool>()) {
     std::printf(

@@ -94,6 +94,9 @@ void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
                   torch::tensor({st.growth_tracker, st.hysteresis_tracker, st.skipped}));
   }
   if (s.monitor) archive.write("stability", torch::tensor(s.monitor->state(), torch::kDouble));
+  if (s.master)
+    for (size_t i = 0; i < s.master->size(); ++i)
+      archive.write("master_" + std::to_string(i), (*s.master)[i].detach());
   if (s.save_extra) {
     torch::serialize::OutputArchive extra;
     s.save_extra(extra);
@@ -134,6 +137,16 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
     st = st.cpu().contiguous();
     s.monitor->restore(
         std::vector<double>(st.data_ptr<double>(), st.data_ptr<double>() + st.numel()));
+  }
+  if (s.master) {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < s.master->size(); ++i) {
+      torch::Tensor m;
+      if (!archive.try_read("master_" + std::to_string(i), m))
+        fail(main_file.string(), ": no fp32 master weight ", i,
+             " (was the run started in another precision?)");
+      (*s.master)[i].copy_(m);  // in place: the optimizer holds these tensors
+    }
   }
   if (s.load_extra) {
     torch::serialize::InputArchive extra;

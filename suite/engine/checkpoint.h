@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "suite/engine/loss_scaler.h"
 #include "suite/engine/stability_monitor.h"
@@ -35,6 +36,9 @@ struct TrainState {
   /// Runner-specific state (train_mt's averaging snapshots), written into / read from last.pt.
   std::function<void(torch::serialize::OutputArchive&)> save_extra = nullptr;
   std::function<void(torch::serialize::InputArchive&)> load_extra = nullptr;
+  /// fp16 (Megatron-style): the optimizer's fp32 master weights (Trainer::master_params), which
+  /// the fp16 model does not hold; null otherwise.
+  std::vector<torch::Tensor>* master = nullptr;
 };
 
 /// Saves the state reached after `step` updates into `dir`.

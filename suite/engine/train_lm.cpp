@@ -138,7 +138,7 @@ void write_run_attrs(results::Group& g, const TrainLmConfig& c, const torch::Dev
   const auto name = device_name(device.is_cuda(), device.index() < 0 ? 0 : device.index());
   g.attrs["device_name"] = name;
   // MFU per device: each rank trains tokens_per_s / world of the tokens.
-  if (const auto peak = peak_flops(name, name_of(c.precision, precision_names())))
+  if (const auto peak = peak_flops(name, arithmetic_name(c.precision)))
     g.attrs["mfu"] = tokens_per_s * flops_per_token / static_cast<double>(world) / *peak;
 }
 
@@ -237,6 +237,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   torch::manual_seed(c.seed);  // the same initial weights on every rank
   models::DecoderLM model(c.model);
   model->to(device);
+  to_precision(*model, c.precision);  // fp16: a float16 model (fp32 masters in the Trainer)
   const TrainerOptions topt{c.schedule.lr, c.beta1, c.beta2, c.eps, c.weight_decay, c.clip,
                             c.micro_batch > 0 ? c.micro_batch : c.batch / world, c.precision,
                             c.optimizer == OptimizerKind::adamw_fused, {}};
@@ -252,6 +253,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   g.attrs["device"] = device.str();
   TrainState state{
       *model, trainer.optimizer(), data.train.get(), trainer.scaler(), &monitor, device, rank};
+  if (!trainer.master_params().empty()) state.master = &trainer.master_params();
   LmRun r{ctx, c, model, trainer, data, monitor, state, valid_rows};
   const int64_t start = start_or_resume(ctx, state);
 

@@ -59,7 +59,7 @@ diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
 diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
 max_skipped: 50          # fp16: diverged after this many consecutive overflowing updates
 threads: 0               # intra-op threads (0 = LibTorch's default); restored after the run
-precision: fp32          # fp32 | bf16 | fp16 (fp16: CUDA, with dynamic loss scaling)
+precision: fp32          # fp32 | bf16 | fp16 (the paper's: Megatron-style fp16 model, fp32 masters, loss scaling; CUDA) | fp16_autocast (AMP; CUDA)
 device: auto             # auto (the local rank's GPU in a CUDA build, else CPU) | cpu | cuda
 eval_wikitext_windows: 0 # zero-shot WikiText-103 test windows after training (0 = all, -1 = skip)
 eval_lambada_examples: 0 # LAMBADA examples after training (0 = all, -1 = skip)
@@ -135,8 +135,8 @@ TrainLmConfig TrainLmConfig::parse(const config::Reader& r) {
   c.threads = static_cast<int>(r.integer("threads", 0, 1024));
   c.precision = r.choice("precision", precision_names());
   c.device = r.choice("device", device_names());
-  if (c.precision == Precision::fp16 && c.device == DeviceChoice::cpu)
-    r.error("precision", "fp16 needs a CUDA device (CPU runs fp32 or bf16)");
+  if (uses_loss_scaler(c.precision) && c.device == DeviceChoice::cpu)
+    r.error("precision", "fp16 and fp16_autocast need a CUDA device (CPU runs fp32 or bf16)");
   c.eval_wikitext_windows = r.integer("eval_wikitext_windows", -1);
   c.eval_lambada_examples = r.integer("eval_lambada_examples", -1);
   c.eval_overlap = r.integer("eval_overlap", 1);
@@ -155,9 +155,9 @@ TrainLmConfig TrainLmConfig::parse(const config::Reader& r) {
 }
 
 std::string TrainLmConfig::requirements(const Environment& env) const {
-  const bool wants_cuda = device == DeviceChoice::cuda || precision == Precision::fp16;
+  const bool wants_cuda = device == DeviceChoice::cuda || uses_loss_scaler(precision);
   if (wants_cuda && !env.cuda)
-    return std::string(device == DeviceChoice::cuda ? "device cuda" : "precision fp16") +
+    return std::string(device == DeviceChoice::cuda ? "device cuda" : "precision " + std::string(name_of(precision, precision_names()))) +
            " needs a CUDA device (none on this machine/build)";
   auto data_path = [&](const std::string& p) {
     return fs::path(p).is_relative() ? env.data_dir / p : fs::path(p);

@@ -370,6 +370,7 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
   torch::manual_seed(c.seed);  // the same initial weights on every rank
   models::EncoderDecoder model(c.model_for(data.vocab.size()));
   model->to(device);
+  to_precision(*model, c.precision);  // fp16: a float16 model (fp32 masters in the Trainer)
   auto params = model->parameters();
   const TrainerOptions topt{c.lr,   c.beta1, c.beta2, c.eps, c.weight_decay, c.clip, 0,
                             c.precision, c.optimizer == OptimizerKind::adamw_fused, {}};
@@ -381,6 +382,7 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
   TrainState state{*model, trainer.optimizer(), nullptr, trainer.scaler(), &monitor, device, rank,
                    [&](torch::serialize::OutputArchive& a) { snapshots.save(a); },
                    [&](torch::serialize::InputArchive& a) { snapshots.load(a, params.size()); }};
+  if (!trainer.master_params().empty()) state.master = &trainer.master_params();
   auto& g = ctx.group;
   write_model_attrs(g, model, data);
   const int64_t start = start_or_resume(ctx, state);

@@ -61,7 +61,7 @@ diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
 diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
 max_skipped: 50          # fp16: diverged after this many consecutive overflowing updates
 threads: 0               # intra-op threads (0 = LibTorch's default); restored after the run
-precision: fp32          # fp32 | bf16 | fp16 (fp16: CUDA, Table 4)
+precision: fp32          # fp32 | bf16 | fp16 (Table 4: Megatron-style fp16 model, fp32 masters, loss scaling; CUDA) | fp16_autocast (AMP; CUDA)
 device: auto             # auto | cpu | cuda
 )";
 }
@@ -155,14 +155,14 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
   c.threads = static_cast<int>(r.integer("threads", 0, 1024));
   c.precision = r.choice("precision", precision_names());
   c.device = r.choice("device", device_names());
-  if (c.precision == Precision::fp16 && c.device == DeviceChoice::cpu)
-    r.error("precision", "fp16 needs a CUDA device (CPU runs fp32 or bf16)");
+  if (uses_loss_scaler(c.precision) && c.device == DeviceChoice::cpu)
+    r.error("precision", "fp16 and fp16_autocast need a CUDA device (CPU runs fp32 or bf16)");
   return c;
 }
 
 std::string TrainMtConfig::requirements(const Environment& env) const {
-  if ((device == DeviceChoice::cuda || precision == Precision::fp16) && !env.cuda)
-    return std::string(device == DeviceChoice::cuda ? "device cuda" : "precision fp16") +
+  if ((device == DeviceChoice::cuda || uses_loss_scaler(precision)) && !env.cuda)
+    return std::string(device == DeviceChoice::cuda ? "device cuda" : "precision " + std::string(name_of(precision, precision_names()))) +
            " needs a CUDA device (none on this machine/build)";
   auto path = [&](const std::string& p) {
     return fs::path(p).is_relative() ? env.data_dir / p : fs::path(p);

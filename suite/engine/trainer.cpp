@@ -1,6 +1,7 @@
 #include "suite/engine/trainer.h"
 
 #include <cmath>
+#include <map>
 
 #include "core/error.h"
 
@@ -63,12 +64,32 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>
   return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(o.lr));
 }
 
+void to_precision(torch::nn::Module& model, Precision precision) {
+  if (uses_fp16_params(precision)) model.to(torch::kHalf);
+}
+
 Trainer::Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torch::Tensor>> layers,
                  const TrainerOptions& o, torch::Device device, Communicator* comm)
     : o_(o), device_(device), comm_(comm), params_(std::move(params)), layers_(std::move(layers)) {
-  optimizer_ = make_adamw(params_, o_);
-  if (o_.precision == Precision::fp16 || o_.loss_scaling) scaler_.emplace(o_.loss_scaler);
   if (comm_) comm_->broadcast(params_);  // every rank starts from rank 0's weights
+  if (uses_fp16_params(o_.precision)) {
+    // Megatron's Float16OptimizerWithFloat16Params: the masters are fp32 copies of the fp16
+    // parameters (so they start at the fp16-rounded init, as Megatron's do).
+    std::map<const void*, size_t> index;
+    for (const auto& p : params_) {
+      if (p.scalar_type() != torch::kHalf)
+        fail("precision fp16: the model's parameters must be float16 (to_precision), found ",
+             c10::toString(p.scalar_type()));
+      index[p.unsafeGetTensorImpl()] = master_.size();
+      master_.push_back(p.detach().to(torch::kFloat).clone().requires_grad_(true));
+    }
+    for (const auto& layer : layers_) {
+      master_layers_.emplace_back();
+      for (const auto& p : layer) master_layers_.back().push_back(master_[index.at(p.unsafeGetTensorImpl())]);
+    }
+  }
+  optimizer_ = make_adamw(master_.empty() ? params_ : master_, o_);
+  if (uses_loss_scaler(o_.precision) || o_.loss_scaling) scaler_.emplace(o_.loss_scaler);
 }
 
 StepStats Trainer::update(double lr, int64_t n_micro,
@@ -77,6 +98,8 @@ StepStats Trainer::update(double lr, int64_t n_micro,
   s.loss_scale = scaler_ ? scaler_->scale() : 1.0;
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
   optimizer_->zero_grad();
+  if (!master_.empty())
+    for (auto& p : params_) p.mutable_grad() = torch::Tensor();
   double reported = 0;
   for (int64_t m = 0; m < n_micro; ++m) {
     MicroLoss loss;
@@ -91,15 +114,24 @@ StepStats Trainer::update(double lr, int64_t n_micro,
   }
   if (comm_) comm_->average_gradients(params_);
   s.loss = comm_ ? comm_->sum(reported) : reported;
+  // fp16: the model's fp16 gradients (an overflow is inf there) become the masters' fp32 ones.
+  auto& stepped = master_.empty() ? params_ : master_;
+  if (!master_.empty()) {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < params_.size(); ++i)
+      master_[i].mutable_grad() =
+          params_[i].grad().defined() ? params_[i].grad().to(torch::kFloat) : torch::Tensor();
+  }
   if (scaler_) {
     torch::NoGradGuard no_grad;
-    for (auto& p : params_)
+    for (auto& p : stepped)
       if (p.grad().defined()) p.grad().mul_(1.0 / s.loss_scale);
   }
   if (layer_norms)
-    for (const auto& layer : layers_) s.layer_grad_norms.push_back(grad_norm_of(layer));
+    for (const auto& layer : master_.empty() ? layers_ : master_layers_)
+      s.layer_grad_norms.push_back(grad_norm_of(layer));
   s.grad_norm =
-      o_.clip > 0 ? torch::nn::utils::clip_grad_norm_(params_, o_.clip) : grad_norm_of(params_);
+      o_.clip > 0 ? torch::nn::utils::clip_grad_norm_(stepped, o_.clip) : grad_norm_of(stepped);
   if (scaler_) {
     s.scale_at_min = scaler_->scale() <= o_.loss_scaler.min_scale;
     s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
@@ -110,6 +142,10 @@ StepStats Trainer::update(double lr, int64_t n_micro,
       fused_adamw_step(*optimizer_);
     else
       optimizer_->step();
+    if (!master_.empty()) {  // the updated masters, rounded into the fp16 model
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < params_.size(); ++i) params_[i].copy_(master_[i]);
+    }
   }
   return s;
 }

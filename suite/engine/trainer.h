@@ -1,7 +1,8 @@
 #pragma once
 // One parameter update, for every model the suite trains (the decoder LM of `train_lm` and the
 // benchmark, the encoder-decoder of `train_mt`): AdamW with the decay rule below, gradient
-// accumulation over micro-batches, mixed precision (autocast + dynamic loss scaling for fp16),
+// accumulation over micro-batches, precision (precision.h: Megatron-style fp16 with fp32 master
+// weights, or autocast; dynamic loss scaling for both float16 forms),
 // data-parallel gradient averaging, gradient clipping (the pre-clip norm is returned), and the
 // optimizer step unless the update is non-finite or an fp16 overflow. What a micro-batch's loss
 // is belongs to the caller (suite/engine/lm_step.h for the decoder).
@@ -51,7 +52,8 @@ struct MicroLoss {
 class Trainer {
  public:
   /// `layers[i]` are layer i's parameters (per-layer gradient norms, Figs. 2-3); `comm` may be
-  /// null (a single process). The parameters must already be on `device`.
+  /// null (a single process). The parameters must already be on `device` — and, for fp16, be
+  /// float16 (the caller casts its model: to_precision); the Trainer then keeps fp32 masters.
   Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torch::Tensor>> layers,
           const TrainerOptions& o, torch::Device device, Communicator* comm);
 
@@ -60,7 +62,10 @@ class Trainer {
   StepStats update(double lr, int64_t n_micro, const std::function<MicroLoss(int64_t)>& micro,
                    bool layer_norms = false);
 
+  /// The optimizer; under fp16 its parameters are the fp32 master weights, not the model's.
   torch::optim::AdamW& optimizer() { return *optimizer_; }
+  /// fp16: the fp32 master weights, in the order of the model's parameters (empty otherwise).
+  std::vector<torch::Tensor>& master_params() { return master_; }
   DynamicLossScaler* scaler() { return scaler_ ? &*scaler_ : nullptr; }
   const TrainerOptions& options() const { return o_; }
   const torch::Device& device() const { return device_; }
@@ -74,9 +79,15 @@ class Trainer {
   Communicator* comm_;
   std::vector<torch::Tensor> params_;
   std::vector<std::vector<torch::Tensor>> layers_;
+  std::vector<torch::Tensor> master_;  // fp16: fp32 copies of params_, what AdamW updates
+  std::vector<std::vector<torch::Tensor>> master_layers_;  // fp16: layers_ as masters
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::optional<DynamicLossScaler> scaler_;
 };
+
+/// Casts `model` for `precision`: to float16 for fp16 (parameters and floating buffers, so the
+/// whole forward pass and the residual stream are fp16); unchanged otherwise.
+void to_precision(torch::nn::Module& model, Precision precision);
 
 /// The L2 norm of the gradients of `params` (those without a gradient count as zero).
 double grad_norm_of(const std::vector<torch::Tensor>& params);
