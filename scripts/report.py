@@ -147,6 +147,18 @@ def evidence(c):
     """The statistics a paired claim rests on: test, n, p (Holm-adjusted), effect with its CI."""
     if "test" not in c.attrs:
         return "", ""
+    if "margin" in c.attrs:  # an equivalence: TOST against the declared margin
+        m = (f"ratio in [1/{float(c.attrs['ratio_margin']):.4g}, {float(c.attrs['ratio_margin']):.4g}]"
+             if attr(c, "margin_scale") == "ratio" else f"±{float(c.attrs['margin']):.4g}")
+        test = (f"TOST {attr(c, 'test')}, n={int(c.attrs.get('n_pairs', 0))}, margin {m}: "
+                f"p=max({fmt_p(float(c.attrs['p_tost_lower']))}, {fmt_p(float(c.attrs['p_tost_upper']))})"
+                f" (Holm {fmt_p(float(c.attrs['p_adjusted']))}); outside the margin: Holm "
+                f"{fmt_p(float(c.attrs['p_opposite_adjusted']))}")
+        effect = (f"{int(c.attrs['inside_margin'])}/{int(c.attrs['n_pairs'])} inside; HL "
+                  f"{float(c.attrs['hl']):+.4g} [{float(c.attrs['hl_lo']):.4g}, "
+                  f"{float(c.attrs['hl_hi']):.4g}]; smallest provable margin "
+                  f"{float(c.attrs.get('mde', float('nan'))):.4g}")
+        return test, effect
     p, padj = float(c.attrs.get("p_value", float("nan"))), float(c.attrs.get("p_adjusted", float("nan")))
     fam = int(c.attrs.get("family_size", 0))
     test = f"{attr(c, 'test')}, n={int(c.attrs.get('n_pairs', 0))}, p={fmt_p(p)}"
@@ -224,7 +236,8 @@ def artifact_page(path, out_dir, paper):
             verdicts[v] = verdicts.get(v, 0) + 1
             test, effect = evidence(c)
             if attr(c, "kind") not in ("golden", "golden_verdicts"):
-                claim_checks.append((cname, v, test or f"{attr(c, 'statistic')} {attr(c, 'actual')}"))
+                claim_checks.append((cname, v, test or f"{attr(c, 'statistic')} {attr(c, 'actual')}",
+                                     attr(c, "extends")))
             rows.append([cname, attr(c, "kind"), attr(c, "statistic"), test, effect or attr(c, "actual"),
                          v, attr(c, "reason")])
         parts.append("<h2>Checks</h2><p>Paired claims: one-sided test over runs that share seed, lr, size "
@@ -282,7 +295,11 @@ def claims_matrix(paper, pages):
     mapping = paper.get("claim_artifacts") or {}
     # "artifact:check" assigns one check to a claim; a bare artifact contributes its other checks.
     assigned = {tuple(e.split(":", 1)) for es in mapping.values() for e in es if ":" in e}
-    for cid, words in (paper.get("claims") or {}).items():
+    quoted = paper.get("claims_quoted") or {}
+    for cid, reading in (paper.get("claims") or {}).items():
+        q = quoted.get(cid) or {}
+        words = (f"“{' […] '.join(q.get('paper', []))}” ({q.get('where', '')}). Read here as: {reading}"
+                 if q else reading)
         entries = mapping.get(cid, [])
         arts = sorted({e.split(":", 1)[0] for e in entries})
 
@@ -300,10 +317,15 @@ def claims_matrix(paper, pages):
                 continue
             verdicts, lines = [], []
             for a, pg in found:
-                for cname, v, ev in pg["checks"]:
+                for cname, v, ev, extends in pg["checks"]:
                     if not wanted(a, cname):
                         continue
                     ev = ev if len(ev) <= 90 else ev[:89] + "…"
+                    if extends:  # tests more than the paper states: shown, not part of the verdict
+                        lines.append(f"<a href='{pg['link']}'>{MARK.get(v, v)} {html.escape(a)}: "
+                                     f"{html.escape(cname)}</a> <small>(beyond the paper, not "
+                                     f"counted: {html.escape(extends)})</small>")
+                        continue
                     verdicts.append(v)
                     lines.append(f"<a href='{pg['link']}'>{MARK.get(v, v)} {html.escape(a)}: "
                                  f"{html.escape(cname)}</a> <small>{html.escape(ev)}</small>")
@@ -317,6 +339,60 @@ def claims_matrix(paper, pages):
             cells.append(f"<td class='{overall}'><b>{overall}</b> ({counts})<br>" + "<br>".join(lines) + "</td>")
         rows.append(f"<tr><td>{cid}</td><td>{html.escape(words)}</td>{''.join(cells)}</tr>")
     return "\n".join(rows + ["</table>"])
+
+
+def operational(c):
+    """What a check tests, in one line built from its YAML keys (the suite's reading)."""
+    flow = lambda m: "{" + ", ".join(f"{k}: {v}" for k, v in (m or {}).items()) + "}"
+    kind = c.get("kind", "")
+    if kind in ("compare", "ordering"):
+        return (f"{flow(c.get('lower'))} < {flow(c.get('higher'))} on {c.get('metric')}"
+                + (f" > {c['above']} (0/1)" if "above" in c else "")
+                + f"; {c.get('test', 'sign')}, one-sided, paired seeds")
+    if kind == "equivalent":
+        margin = (f"ratio within 1/{c['ratio_margin']}..{c['ratio_margin']}" if "ratio_margin" in c
+                  else f"±{c.get('margin')}")
+        return (f"{flow(c.get('a'))} ≈ {flow(c.get('b'))} on {c.get('metric')}, {margin}; TOST "
+                f"({c.get('test', 'wilcoxon')}), paired seeds")
+    if kind == "status":
+        return f"{flow(c.get('select'))} {c.get('expect')}"
+    if kind == "range":
+        lim = [f"min {c['min']}" if "min" in c else "", f"max {c['max']}" if "max" in c else ""]
+        return f"{flow(c.get('select'))} {c.get('metric')} within [{', '.join(x for x in lim if x)}]"
+    if kind == "paper_value":
+        return f"{flow(c.get('select'))} {c.get('metric')} = paper {c.get('paper')} ± rtol {c.get('rtol')}"
+    return ", ".join(f"{k}: {v}" for k, v in c.items() if k not in ("name", "kind", "why", "quote"))
+
+
+def checks_page(artifacts_dir):
+    """Every check of every artifact YAML, at every scale, beside the paper's words it tests
+    (`quote`, verbatim) and the suite's operational reading: generated from the YAMLs, so a check
+    that claims what the paper does not say stands next to what the paper does say."""
+    rows = []
+    for fname in sorted(os.listdir(artifacts_dir)):
+        if not fname.endswith(".yaml"):
+            continue
+        study = yaml.safe_load(open(os.path.join(artifacts_dir, fname)))
+        for scale, checks in (study.get("expectations") or {}).items():
+            for c in checks or []:
+                quote = c.get("quote", "")
+                quote = " […] ".join(quote) if isinstance(quote, list) else quote
+                if c.get("kind") == "golden":
+                    quote = "(not a claim of the paper: a regression value of this suite)"
+                elif study.get("beyond_paper"):
+                    quote = quote or "(beyond the paper: a comparison of other stabilizers)"
+                ext = c.get("extends", "")
+                rows.append([f"{study.get('id', '')} {study['name']}", scale, c.get("name", ""),
+                             c.get("kind", ""), operational(c), quote or "— (no quote)",
+                             f"BEYOND THE PAPER: {ext}" if ext else "", c.get("why", "")])
+    return ("<h1>Every check and the paper's words</h1><p>Generated from suite/artifacts/*.yaml: "
+            "each check at each scale, what it tests (the suite's reading), and the sentence of the "
+            "paper it tests, verbatim (tests/suite/test_quotes.cpp finds every quoted passage in the "
+            "paper). A check marked \"goes beyond it\" (YAML key `extends`) tests more than the quoted "
+            "words state — a comparison, metric or scale the paper does not — and says how. Golden "
+            "values are regression gates of this suite, not claims of the paper.</p>"
+            + table(rows, ["artifact", "scale", "check", "kind", "tests", "the paper says",
+                           "goes beyond it", "why"]))
 
 
 def gallery(paper, pages):
@@ -453,6 +529,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("results")
     p.add_argument("--baselines", default=os.path.join(os.path.dirname(__file__), "..", "baselines"))
+    p.add_argument("--artifacts", default=os.path.join(os.path.dirname(__file__), "..", "suite", "artifacts"),
+                   help="the artifact YAMLs, for the page of every check beside the paper's words")
     a = p.parse_args()
     files = sorted(os.path.join(a.results, n) for n in os.listdir(a.results) if n.endswith(".h5"))
     if not files:
@@ -489,6 +567,11 @@ def main():
                     f"<td class='{'inconclusive' if r[7] else ''}'>{r[7]}</td><td>{r[6]}</td></tr>")
     body.append("</table>")
     body += ["<h2>Figures</h2>", gallery(paper, pages)]
+    if os.path.isdir(a.artifacts):
+        with open(os.path.join(out_dir, "checks.html"), "w") as out:
+            out.write(PAGE.format(title="checks and the paper's words", body=checks_page(a.artifacts)))
+        body.insert(2, "<p><a href='checks.html'>Every check beside the sentence of the paper it "
+                       "tests</a> (all scales, generated from the artifact YAMLs).</p>")
     with open(os.path.join(out_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title="report", body="\n".join(body)))
     print(f"report.py: {len(rows)} artifacts -> {os.path.join(out_dir, 'index.html')}")

@@ -42,7 +42,23 @@ def artifact_rows(path):
         verdict = attr(c, "verdict")
         key = attr(c, "evidence") or None
         holm = num(c.attrs["p_adjusted"]) if "p_adjusted" in c.attrs else "—"
-        if "test" in c.attrs:
+        if "margin" in c.attrs:  # an equivalence (the paper's "comparable"): TOST
+            margin = (f"ratio within 1/{num(c.attrs['ratio_margin'])}..{num(c.attrs['ratio_margin'])}"
+                      if attr(c, "margin_scale") == "ratio" else f"±{num(c.attrs['margin'])}")
+            evidence = (f"TOST {attr(c, 'test')}, n={int(c.attrs['n_pairs'])}, margin {margin}: "
+                        f"p=max({num(c.attrs['p_tost_lower'])}, {num(c.attrs['p_tost_upper'])}), "
+                        f"Holm p={num(c.attrs['p_adjusted'])}; outside-margin Holm p="
+                        f"{num(c.attrs['p_opposite_adjusted'])}; {int(c.attrs['inside_margin'])} of "
+                        f"{int(c.attrs['n_pairs'])} pairs inside; HL {num(c.attrs['hl'])} "
+                        f"[{num(c.attrs['hl_lo'])}, {num(c.attrs['hl_hi'])}]")
+            if verdict == "inconclusive":
+                min_p = float(c.attrs["min_attainable_p_adjusted"])
+                if min_p > float(c.attrs["alpha"]):
+                    verdict = "inconclusive (underpowered)"
+                    evidence += f"; smallest attainable Holm p {num(min_p)}"
+                else:
+                    evidence += f"; smallest margin provable {num(c.attrs['mde'])}"
+        elif "test" in c.attrs:
             evidence = (f"{attr(c, 'test')}, n={int(c.attrs['n_pairs'])}, "
                         f"p={num(c.attrs['p_value'])}, Holm p={num(c.attrs['p_adjusted'])}; "
                         f"effect {num(c.attrs['effect'])} [{num(c.attrs['effect_lo'])}, "
@@ -59,6 +75,8 @@ def artifact_rows(path):
                     evidence += f"; MDE {num(c.attrs['mde'])}"
         else:
             evidence = f"{kind}: {attr(c, 'actual')} vs {attr(c, 'expected')}"
+        if attr(c, "extends"):  # the suite's extension of the paper's words
+            verdict += " (beyond the paper)"
         rows.append((name, verdict, evidence, key, holm))
     return attr(f, "id"), attr(f, "artifact"), attr(f, "scale"), attr(f, "git_sha"), rows
 
@@ -94,7 +112,11 @@ def markdown(results):
             f"0.05); effect = mean paired difference (higher − lower side) with its 95 % "
             f"bootstrap CI; HL = Hodges–Lehmann shift with its exact 95 % interval; MDE = the "
             f"mean difference the design detects with 80 % power at alpha / (2 × claims); "
-            f"underpowered = no outcome of n pairs could reach alpha after Holm.\n")
+            f"underpowered = no outcome of n pairs could reach alpha after Holm. Equivalence claims (the "
+            f"paper's \"comparable\", check kind `equivalent`): two one-sided tests against the margin "
+            f"the YAML declares, p = the larger of the two; HL of a − b (of log a − log b for a ratio "
+            f"margin); \"smallest margin provable\" = the margin the TOST would establish with 80 % "
+            f"power if the true difference were 0.\n")
     return head + "\n" + "\n".join(out) + "\n"
 
 

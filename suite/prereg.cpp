@@ -108,7 +108,14 @@ Design design_of(const Study& study, const std::string& scale, const std::vector
   const auto expectations = study.expectations(scale);
   const auto parsed = checks::parse(expectations, study.source + ": expectations." + scale);
   for (size_t i = 0; i < parsed.size(); ++i)
-    if (parsed[i]->is_claim()) d.claims.push_back(canonical(expectations[i]));
+    if (parsed[i]->is_claim()) {
+      // The paper's words a claim cites (`quote`, `extends`) document it; they do not decide
+      // its verdict, so quoting the paper after the registration keeps the design.
+      auto c = canonical(expectations[i]);
+      c.remove("quote");
+      c.remove("extends");
+      d.claims.push_back(c);
+    }
   std::set<std::string> methods, sizes;
   std::set<double> lrs;
   std::set<int64_t> seeds;

@@ -33,6 +33,24 @@ Check::Check(const YAML::Node& spec, std::string where) : where_(std::move(where
   where_ += " '" + name_ + "'";
   kind_ = config::get<std::string>(spec, "kind", where_);
   if (spec["why"]) why_ = config::get<std::string>(spec, "why", where_);
+  if (spec["extends"]) {
+    extends_ = config::get<std::string>(spec, "extends", where_);
+    if (extends_.empty()) fail(where_, ": key 'extends': say how the check goes beyond the paper");
+  }
+  if (const auto q = spec["quote"]) {  // one verbatim passage, or a list of them
+    if (q.IsScalar()) {
+      quote_.push_back(q.as<std::string>());
+    } else if (q.IsSequence() && q.size() > 0) {
+      for (const auto& x : q) {
+        if (!x.IsScalar()) fail(where_, ": key 'quote': a passage or a list of passages");
+        quote_.push_back(x.as<std::string>());
+      }
+    } else {
+      fail(where_, ": key 'quote': a passage or a list of passages");
+    }
+    for (const auto& x : quote_)
+      if (x.empty()) fail(where_, ": key 'quote': an empty passage");
+  }
 }
 
 void Check::require_keys(const YAML::Node& spec, const char* allowed) const {
@@ -40,6 +58,8 @@ void Check::require_keys(const YAML::Node& spec, const char* allowed) const {
   keys["name"] = "check name";
   keys["kind"] = "check kind";
   keys["why"] = "the claim in words";
+  keys["quote"] = "the paper's sentence(s) the check tests, verbatim (a string or a list)";
+  keys["extends"] = "how the check goes beyond the quoted words (a comparison, metric or scale the paper does not state)";
   config::require_known_keys(spec, keys, where_);
 }
 

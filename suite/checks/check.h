@@ -93,6 +93,12 @@ class Check {
   const std::string& kind() const { return kind_; }
   const std::string& why() const { return why_; }
   const std::string& where() const { return where_; }
+  /// The paper's words the check tests, verbatim (empty for a check the paper does not state,
+  /// e.g. a golden regression value).
+  const std::vector<std::string>& quote() const { return quote_; }
+  /// Non-empty when the check tests more than the quoted words state (the suite's extension: a
+  /// comparison, metric or scale the paper does not state), saying how.
+  const std::string& extends() const { return extends_; }
   /// Throws an Error (naming the key) when the planned runs cannot feed this check.
   virtual void validate_plan(const std::vector<RunAttrs>& planned) const { (void)planned; }
   virtual Result evaluate(Context& ctx) const = 0;
@@ -103,6 +109,8 @@ class Check {
   /// Rejects keys outside `allowed` (a YAML map of key: doc) plus name/kind/why.
   void require_keys(const YAML::Node& spec, const char* allowed) const;
   std::string name_, kind_, why_, where_;
+  std::vector<std::string> quote_;
+  std::string extends_;
 };
 
 struct CheckKind {

@@ -51,6 +51,9 @@ void write(Group& g, const Check& c, const Result& r) {
              {"statistic", r.statistic},
              {"verdict", to_string(r.verdict)},
              {"reason", r.reason + (c.why().empty() ? "" : " — " + c.why())}};
+  if (!c.why().empty()) g.attrs["why"] = c.why();
+  if (!c.quote().empty()) g.attrs["quote"] = join(c.quote(), " […] ");
+  if (!c.extends().empty()) g.attrs["extends"] = c.extends();
   if (!r.paired) return;
   const auto& p = *r.paired;
   g.attrs["test"] = p.test;
