@@ -47,6 +47,7 @@ struct Paired {
   double min_attainable_p_adjusted = NAN;     // ... after Holm (× 2 family size, at most 1)
   double mde = NAN;  // minimum detectable mean difference, 80 % power at alpha / (2 family size)
   std::string evidence;  // hash of test, rule and differences: same data => same id
+  std::string direction = "higher > lower";  // what a positive difference means, in the reason
   // An equivalence claim (`equivalent`): p_value is the TOST p, p_opposite the p of "outside
   // the margin" (stats.h: tost); margin NaN for an ordering claim.
   double margin = NAN;          // in the differences' units (for a ratio margin: log r)

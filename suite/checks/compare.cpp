@@ -203,7 +203,7 @@ void decide(Result& r) {
   }
   p.mde = stats::minimum_detectable_effect(p.test, p.effect_sd, p.effect_n, p.alpha / m);
   std::string s =
-      "higher > lower in " + std::to_string(p.wins) + " of " + std::to_string(p.n_pairs) + " pairs";
+      p.direction + " in " + std::to_string(p.wins) + " of " + std::to_string(p.n_pairs) + " pairs";
   if (p.ties) s += " (" + std::to_string(p.ties) + " ties)";
   if (p.excluded) s += ", " + std::to_string(p.excluded) + " pairs excluded";
   if (p.diverged) s += ", " + std::to_string(p.diverged) + " runs diverged";

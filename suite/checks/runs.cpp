@@ -75,7 +75,7 @@ namespace {
 const std::set<std::string>& reductions() {
   static const std::set<std::string> r = {
       "value",    "first",           "last",         "count",   "min", "max", "mean",
-      "late_max", "first_over_last", "max_over_min", "max_rise"};
+      "late_max", "first_over_last", "max_over_min", "max_rise", "step_of_min"};
   return r;
 }
 }  // namespace
@@ -140,6 +140,13 @@ double metric(const Group& run, const std::string& spec) {
   if (red == "mean")
     return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (red == "max_rise") return d->shape.size() == 1 ? largest_jump(v).rise : NAN;
+  if (red == "step_of_min") {  // the update at which a curve is lowest: its `step` sibling there
+    const auto slash = path.rfind('/');
+    const auto* steps = run.find_dataset(path.substr(0, slash + 1) + "step");
+    if (d->shape.size() != 1 || !steps || steps->values.size() != v.size()) return NAN;
+    const auto at = std::min_element(v.begin(), v.end()) - v.begin();
+    return steps->values[static_cast<size_t>(at)];
+  }
   std::string kind;
   int64_t k = 0;
   if (row_window(red, &kind, &k)) {  // rows of a curve: a row per logged update

@@ -45,7 +45,9 @@ double recovery(const std::vector<double>& v, double margin);
 /// count, late_max [max over the last 90% of rows], max_from_K / max_before_K [max over rows
 /// K.. / ..K-1: after / before update K of a per-update curve], first_over_last [layer 1 /
 /// layer N at the first logged row], max_over_min, max_rise [the largest jump above the
-/// running minimum], recovery_P [rows to come back within P % of that jump]) or "@ATTR" for a
+/// running minimum], recovery_P [rows to come back within P % of that jump], step_of_min [the
+/// value of the sibling dataset `step` at the curve's minimum: valid/loss -> valid/step]) or
+/// "@ATTR" for a
 /// run attribute. NaN when the data is missing (count: 0).
 double metric(const results::Group& run, const std::string& spec);
 /// Throws when `spec` is not a well-formed metric (unknown reduction).

@@ -262,6 +262,8 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   Throughput timed(c.steps);
   const std::string status = train_loop(r, start, timed);
   g.attrs["status"] = status;
+  if (status.rfind("diverged@", 0) == 0)  // the update it diverged at, as a number for checks
+    g.attrs["diverged_at"] = static_cast<double>(std::stoll(status.substr(9)));
   write_run_attrs(g, c, device, world, timed.seconds(), timed.updates(), monitor);
   if (auto* scaler = trainer.scaler()) g.attrs["skipped_updates"] = scaler->skipped();
   ctx.progress.end(status);

@@ -35,7 +35,7 @@ seq_len: 128             # tokens per sequence
 schedule: cosine         # cosine | inverse_sqrt | constant
 warmup_fraction: 0.05    # Table 3
 warmup_steps: 0          # inverse_sqrt warmup (Table 4: 4000)
-min_lr_ratio: 0.1        # cosine floor as a fraction of lr (Megatron min-lr)
+min_lr_ratio: 0.1        # cosine floor as a fraction of lr (a choice: the paper gives none; Megatron's default --min-lr is 0)
 beta1: 0.9
 beta2: 0.999             # Table 3 (13B: 0.95)
 eps: 1.0e-8

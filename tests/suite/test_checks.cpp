@@ -440,6 +440,11 @@ TEST_CASE("metric reductions", "[checks]") {
   CHECK(checks::metric(run, "@params") == 7.0);
   CHECK(std::isnan(checks::metric(run, "valid/loss:last")));
   CHECK(checks::metric(run, "spikes/loss/step:count") == 0.0);
+  // step_of_min: the sibling `step` at the curve's minimum (App. E's "rose from ~10000 steps").
+  for (double x : {500.0, 1000.0, 1500.0}) run.dataset("train/step").append(x);
+  CHECK(checks::metric(run, "train/loss:step_of_min") == 1000.0);
+  run.dataset("valid/loss").append(1.0);  // no valid/step beside it: NaN, not a guess
+  CHECK(std::isnan(checks::metric(run, "valid/loss:step_of_min")));
 }
 
 TEST_CASE("loss jump and recovery reductions, by hand", "[checks]") {

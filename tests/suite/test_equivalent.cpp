@@ -147,3 +147,43 @@ TEST_CASE("equivalent: the keys are checked before anything runs, naming the key
   throws_with(R"(- {name: e, kind: equivalent, lower: {method: ln}, b: {method: scaled}, metric: "m/x:last", margin: 0.1, margin_reason: r})",
               "key 'a'");
 }
+
+TEST_CASE("coincide: spikes at the same updates as the paired run's, against chance",
+          "[checks][coincide]") {
+  // 8 seeds, 1000 updates each; b spikes at 100 and 600 (+ seed). Case "same": a spikes within
+  // 5 updates of b's; case "apart": a spikes 300 updates away from every b spike.
+  auto make = [](int offset) {
+    results::Group root;
+    root.attrs["artifact"] = std::string("unit"), root.attrs["scale"] = std::string("cpu");
+    for (int s = 0; s < 8; ++s)
+      for (const char* m : {"rmsnorm", "vanilla"}) {
+        auto& g = root.group(std::string("runs/") + m + "-s" + std::to_string(s));
+        g.attrs = {{"method", std::string(m)},
+                   {"size", std::string("cpu")},
+                   {"seed", int64_t{s}},
+                   {"status", std::string("ok")}};
+        for (int t = 0; t < 1000; ++t) g.dataset("train/loss").append(1.0);
+        const bool a = std::string(m) == "rmsnorm";
+        for (double t : {100.0 + s, 600.0 + s})
+          g.dataset("spikes/grad_norm/step").append(a ? t + offset : t);
+      }
+    return root;
+  };
+  const char* yaml = R"(
+- {name: same_place, kind: coincide, a: {method: rmsnorm}, b: {method: vanilla}, spikes: grad_norm, window: 10}
+)";
+  auto same = make(3);
+  checks::evaluate(same, YAML::Load(yaml), kNoBaselines);
+  const auto& c = *same.find_group("checks/same_place");
+  CHECK(c.attr_string("verdict") == "pass");
+  // matched 1, chance 2 x 21 / 1000: d = 0.958 in every pair
+  CHECK(c.attr_number("effect") == Approx(1.0 - 42.0 / 1000));
+  CHECK(c.attr_number("p_value") == Approx(1.0 / 256));
+  auto apart = make(300);
+  checks::evaluate(apart, YAML::Load(yaml), kNoBaselines);
+  CHECK(apart.find_group("checks/same_place")->attr_string("verdict") == "fail");
+  CHECK_THROWS_WITH(checks::evaluate(apart, YAML::Load(R"(
+- {name: x, kind: coincide, a: {method: rmsnorm}, b: {method: vanilla}, spikes: both, window: 10}
+)"), kNoBaselines),
+                    Catch::Matchers::Contains("key 'spikes'"));
+}
