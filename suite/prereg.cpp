@@ -10,6 +10,7 @@
 #include "datasets/sha256.h"
 #include "suite/checks/check.h"
 #include "suite/config/yaml.h"
+#include "suite/runner.h"
 
 namespace spikebench::prereg {
 namespace {
@@ -38,6 +39,33 @@ std::string text_of(const YAML::Node& n) {
   YAML::Emitter e;
   e << n;
   return e.c_str();
+}
+
+/// Whether two YAML values are equal: scalars as numbers when both are numbers (10 = 10.0),
+/// else as canonical text.
+bool same_value(const YAML::Node& a, const YAML::Node& b) {
+  if (a.IsScalar() && b.IsScalar()) {
+    try {
+      return a.as<double>() == b.as<double>();
+    } catch (const YAML::Exception&) {
+      return a.as<std::string>() == b.as<std::string>();
+    }
+  }
+  return text_of(canonical(a)) == text_of(canonical(b));
+}
+
+/// A run's config as the design hash sees it: the runner's off keys (Runner::off_yaml) left out
+/// when every one of them is off, so a feature added to the runner after a record was written,
+/// and not used, leaves that record's hash as it was; using it (any key on) changes the design.
+YAML::Node design_config(const YAML::Node& config, const char* off_yaml) {
+  YAML::Node c = canonical(config);
+  if (!off_yaml) return c;
+  const YAML::Node off = YAML::Load(off_yaml);
+  for (const auto& kv : off)
+    if (!c[kv.first.as<std::string>()] || !same_value(c[kv.first.as<std::string>()], kv.second))
+      return c;
+  for (const auto& kv : off) c.remove(kv.first.as<std::string>());
+  return c;
 }
 
 /// Differences between two canonical claim lists, by claim name and key.
@@ -120,10 +148,11 @@ Design design_of(const Study& study, const std::string& scale, const std::vector
   std::set<double> lrs;
   std::set<int64_t> seeds;
   datasets::Sha256 configs;
+  const char* off = Registry<Runner>::instance().get(study.runner).off_yaml;
   for (const auto& r : runs) {
     methods.insert(r.method), sizes.insert(r.size), seeds.insert(r.seed);
     if (!std::isnan(r.lr)) lrs.insert(r.lr);
-    configs.update(r.name + "\n" + text_of(canonical(r.config)) + "\n");
+    configs.update(r.name + "\n" + text_of(design_config(r.config, off)) + "\n");
   }
   d.grid["methods"] = std::vector<std::string>(methods.begin(), methods.end());
   d.grid["sizes"] = std::vector<std::string>(sizes.begin(), sizes.end());

@@ -59,6 +59,10 @@ struct Runner {
   std::string summary;
   const char* defaults_yaml;  // every key this runner accepts, with its default
   bool needs_data;            // whether a data folder must exist
+  /// Keys that switch a feature off at these values (a YAML map; null: none). A run's
+  /// pre-registered design hash leaves them out when all are off, so a feature the runner gains
+  /// off by default does not change the design of records written before it (suite/prereg.h).
+  const char* off_yaml = nullptr;
   /// Parses and validates the typed config (errors name `where` and the key; missing input
   /// files are errors too) and returns why this machine cannot run it ("" when it can).
   std::function<std::string(const YAML::Node&, const std::string& where, const Environment&)>
@@ -67,10 +71,21 @@ struct Runner {
   std::function<void(RunContext&)> run;
 };
 
+/// Config::kOffKeys where the config declares one (Runner::off_yaml), else null.
+template <typename C, typename = void>
+struct OffKeys {
+  static const char* get() { return nullptr; }
+};
+template <typename C>
+struct OffKeys<C, std::void_t<decltype(C::kOffKeys)>> {
+  static const char* get() { return C::kOffKeys; }
+};
+
 template <typename Config>
 Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_data,
                     void (*fn)(RunContext&, const Config&)) {
-  Runner r{std::move(summary), defaults_yaml, needs_data, nullptr, nullptr, nullptr};
+  Runner r{std::move(summary), defaults_yaml, needs_data, OffKeys<Config>::get(), nullptr, nullptr,
+           nullptr};
   r.prepare = [](const YAML::Node& node, const std::string& where, const Environment& env) {
     return Config::parse(config::Reader(node, where)).requirements(env);
   };

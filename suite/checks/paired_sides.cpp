@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <tuple>
 
 #include "core/error.h"
 #include "suite/checks/lr_sensitivity.h"
@@ -27,6 +29,7 @@ above: "turn the metric into a 0/1 outcome per run: 1 when it is above this valu
 diverged: "value of a diverged run: high (default; ranks worst), low, or exclude (the only rule for bootstrap: a mean cannot hold an infinite difference)"
 alpha: "family-wise significance level (default 0.05)"
 family: "the Holm family the claim joins: true (default: the artifact's claims), false (none), or a name (the claims sharing it)"
+control: "per side, the selector of its control runs, e.g. {lower: {method: se_none}, higher: {method: vanilla_none}}: each run's value is its metric minus its control's (same seed), a difference in differences"
 )KEYS";
 
 PairedSides::PairedSides(const YAML::Node& spec, const std::string& where, const char* first_key,
@@ -48,6 +51,18 @@ PairedSides::PairedSides(const YAML::Node& spec, const std::string& where, const
     above_ = config::get<double>(spec, "above", where_);
     if (!std::isfinite(above_) || is_sweep_metric(metric_) || metric_ == "diverged")
       fail(where_, ": key 'above' needs a finite value and a per-run metric");
+  }
+  if (spec["control"]) {
+    const auto& c = spec["control"];
+    for (const char* side : {first_key, second_key})
+      if (!c.IsMap() || !c[side] || !c[side].IsMap() || c[side].size() == 0)
+        fail(where_, ": key 'control.", side, "' must be a non-empty selector map (the ", side,
+             " side's control runs, e.g. {method: vanilla_none})");
+    if (c.size() != 2) fail(where_, ": key 'control' takes exactly '", first_key, "' and '", second_key, "'");
+    if (is_sweep_metric(metric_) || metric_ == "diverged" || spec["above"])
+      fail(where_, ": key 'control' needs a per-run metric (not a 0/1 outcome or an lr sweep)");
+    control_first_ = YAML::Clone(c[first_key]), control_second_ = YAML::Clone(c[second_key]);
+    has_control_ = true;
   }
   const auto rule =
       spec["diverged"] ? config::get<std::string>(spec, "diverged", where_) : default_rule;
@@ -75,6 +90,20 @@ void PairedSides::validate_plan(const std::vector<RunAttrs>& planned) const {
   } else {
     for (const auto& attrs : planned) add(Unit{"planned", attrs, NAN, false}, a, b);
   }
+  if (has_control_) {
+    for (const auto& [side, select, control] :
+         {std::tuple{first_key_, &first_, &control_first_},
+          std::tuple{second_key_, &second_, &control_second_}}) {
+      std::vector<Unit> treated, controls;
+      for (const auto& attrs : planned) {
+        if (matches(attrs, *select)) treated.push_back(Unit{"planned", attrs, NAN, false});
+        if (matches(attrs, *control)) controls.push_back(Unit{"planned", attrs, NAN, false});
+      }
+      if (make_pairs(treated, controls, *select, *control, where_).size() != treated.size())
+        fail(where_, ": key 'control.", side, "': ", config::flow(*control),
+             " does not give every planned run of ", config::flow(*select), " a control");
+    }
+  }
   if (make_pairs(a, b, first_, second_, where_).empty())
     fail(where_, ": keys '", first_key_, "'/'", second_key_,
          "' select no pairs among the planned runs (", first_key_, " ", config::flow(first_),
@@ -97,6 +126,13 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
       }
     }
   }
+  if (has_control_) {
+    std::vector<Unit> all;
+    for (const auto& [name, g] : select_runs(root, YAML::Node()))
+      all.push_back(Unit{name, g->attrs, checks::metric(*g, metric_), diverged(*g)});
+    subtract_controls(a, first_, control_first_, all);
+    subtract_controls(b, second_, control_second_, all);
+  }
   Values out;
   const auto pairs = make_pairs(a, b, first_, second_, where_);
   out.pairs = static_cast<int64_t>(pairs.size());
@@ -117,12 +153,35 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
   return out;
 }
 
+void PairedSides::subtract_controls(std::vector<Unit>& side, const YAML::Node& select,
+                                    const YAML::Node& control,
+                                    const std::vector<Unit>& all) const {
+  std::vector<Unit> controls;
+  for (const auto& u : all)
+    if (matches(u.attrs, control)) controls.push_back(u);
+  std::map<std::string, const Unit*> control_of;
+  for (const auto& pair : make_pairs(side, controls, select, control, where_))
+    control_of[pair.lower->name] = pair.higher;
+  for (auto& u : side) {
+    const auto it = control_of.find(u.name);
+    // A missing or diverged control leaves nothing to subtract: the pair is left out (counted).
+    if (it == control_of.end() || it->second->diverged) {
+      u.value = NAN, u.diverged = false;
+      continue;
+    }
+    u.value -= it->second->value;  // a diverged treated run stays diverged: its rule decides
+  }
+}
+
 std::string PairedSides::describe() const {
   return (metric_ == "lr_sensitivity"
               ? std::string("LR sensitivity (") + kLrLossMetric + ")"
           : metric_ == "critical_lr" ? std::string("critical lr (largest stable lr)")
                                      : metric_) +
          (std::isnan(above_) ? "" : " > " + num(above_) + " or diverged (0/1)") +
+         (has_control_ ? " minus its control's (" + config::flow(control_first_) + ", " +
+                               config::flow(control_second_) + ")"
+                         : std::string()) +
          ", paired: " + config::flow(first_) + " vs " + config::flow(second_);
 }
 

@@ -3,7 +3,10 @@
 // results tree (or over their lr sweeps, for the per-seed metrics lr_sensitivity and
 // critical_lr), a metric, an optional 0/1 outcome (`above`), and the rule for a diverged run.
 // Runs pair when they agree on every identity key neither selector fixes (runs.h: make_pairs),
-// so each pair shares seed, lr, size, data order and init.
+// so each pair shares seed, lr, size, data order and init. With `control` (a selector per side),
+// each run's value is its metric minus that of its control run — the same seed's run without
+// the treatment, paired the same way — so the claim compares what the treatment did to each
+// side (a difference in differences: an injected spike's lasting cost, `stress`).
 #include <yaml-cpp/yaml.h>
 
 #include <string>
@@ -53,9 +56,14 @@ class PairedSides {
  private:
   void add(Unit u, std::vector<Unit>& a, std::vector<Unit>& b) const;
   bool is_sweep() const;
+  /// Each unit's value minus its control's (NaN when the control is missing or diverged).
+  void subtract_controls(std::vector<Unit>& side, const YAML::Node& select,
+                         const YAML::Node& control, const std::vector<Unit>& all) const;
 
   std::string where_, first_key_, second_key_;
   YAML::Node first_, second_;
+  bool has_control_ = false;
+  YAML::Node control_first_, control_second_;
   std::string metric_;
   double above_ = NAN;  // a 0/1 outcome: metric > above_ (or diverged); NaN: the metric itself
   DivergedRule rule_ = DivergedRule::high;

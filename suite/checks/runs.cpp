@@ -67,6 +67,38 @@ double recovery(const std::vector<double>& v, double margin) {
   return INFINITY;  // not back by the end of the run: ranks worst
 }
 
+double after_event(const std::vector<double>& v, const std::string& kind, int64_t k) {
+  const auto n = static_cast<int64_t>(v.size());
+  if (k < 1 || k + 1 >= n) return NAN;  // no update before the event, or none after it
+  std::vector<double> before;  // the (up to) 8 finite values before update K
+  for (int64_t t = std::max<int64_t>(0, k - 8); t < k; ++t)
+    if (std::isfinite(v[t])) before.push_back(v[t]);
+  if (before.empty()) return NAN;
+  std::sort(before.begin(), before.end());
+  const size_t m = before.size();
+  const double base = m % 2 ? before[m / 2] : 0.5 * (before[m / 2 - 1] + before[m / 2]);
+  // The largest value in rows [from, to): a non-finite one (a blow-up) is +inf, NaN is skipped.
+  auto peak = [&](int64_t from, int64_t to, int64_t* at) {
+    double p = -INFINITY;
+    for (int64_t t = from; t < std::min(to, n); ++t) {
+      const double x = std::isinf(v[t]) ? INFINITY : v[t];
+      if (x > p) p = x, *at = t;
+    }
+    return p;
+  };
+  int64_t at = k + 1;
+  if (kind == "ratio_after_") return peak(k, k + 11, &at) / base;  // rows K..K+10
+  const double top = peak(k + 1, n, &at), rise = top - base;
+  if (kind == "rise_after_") return rise;
+  // recovery_after_: updates from K until, after the peak, the curve is back within 10 % of the
+  // rise above the level before K; 0 when nothing rose, +inf when it never came back.
+  if (!(rise > 0)) return 0;
+  if (!std::isfinite(rise)) return INFINITY;
+  for (int64_t t = at + 1; t < n; ++t)
+    if (v[t] <= base + 0.1 * rise) return static_cast<double>(t - k);
+  return INFINITY;
+}
+
 bool diverged(const Group& run) {
   return run.has_attr("status") && run.attr_string("status").rfind("diverged", 0) == 0;
 }
@@ -83,8 +115,12 @@ const std::set<std::string>& reductions() {
 namespace {
 /// "max_from_K" / "max_before_K": the max over rows [K, end) / [0, K) of a curve. K >= 0.
 /// "recovery_P": updates to recover from the largest jump, margin P % of the jump (below).
+/// "rise_after_K", "ratio_after_K", "recovery_after_K": the response to an event at update K
+/// (an injected spike: after_event below). Longer prefixes first: "recovery_after_" before
+/// "recovery_".
 bool row_window(const std::string& red, std::string* kind, int64_t* k) {
-  for (const char* prefix : {"max_from_", "max_before_", "recovery_"}) {
+  for (const char* prefix : {"max_from_", "max_before_", "rise_after_", "ratio_after_",
+                             "recovery_after_", "recovery_"}) {
     const std::string p = prefix;
     if (red.rfind(p, 0) != 0 || red.size() == p.size()) continue;
     const std::string digits = red.substr(p.size());
@@ -107,7 +143,9 @@ void validate_metric(const std::string& spec, const std::string& where) {
   if (!reductions().count(red) && !row_window(red, &kind, &k))
     fail(where, ": key 'metric': unknown reduction '", red, "' in '", spec, "' (valid: ",
          join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "),
-         ", max_from_K, max_before_K, recovery_P)");
+         ", max_from_K, max_before_K, recovery_P, rise_after_K, ratio_after_K, recovery_after_K)");
+  if (kind.find("_after_") != std::string::npos && k < 1)
+    fail(where, ": key 'metric': '", red, "' needs an event update K >= 1 (updates before it are the baseline)");
   if (kind == "recovery_" && (k < 1 || k > 100))
     fail(where, ": key 'metric': recovery_P needs a margin P in [1, 100] (% of the jump), got '",
          red, "'");
@@ -152,6 +190,7 @@ double metric(const Group& run, const std::string& spec) {
   if (row_window(red, &kind, &k)) {  // rows of a curve: a row per logged update
     if (d->shape.size() != 1) return NAN;
     if (kind == "recovery_") return recovery(v, static_cast<double>(k) / 100);
+    if (kind.find("_after_") != std::string::npos) return after_event(v, kind, k);
     const auto n = static_cast<int64_t>(v.size()), lo = kind == "max_from_" ? std::min(k, n) : 0;
     const auto hi = kind == "max_from_" ? n : std::min(k, n);
     if (lo >= hi) return NAN;

@@ -40,13 +40,27 @@ Jump largest_jump(const std::vector<double>& v);
 /// Rows after the largest jump's peak until the curve is back at or under floor + margin ×
 /// rise (margin a fraction of the jump); 0 when nothing rose, +inf when it never comes back.
 double recovery(const std::vector<double>& v, double margin);
+/// The response of a per-update curve `v` (row t = update t) to an event at update K (an
+/// injected spike, suite/engine/injections.h), against base = the median of the (up to) 8 finite
+/// values before K:
+///   rise_after_     max over rows K+1.. minus base (the loss of update K is the perturbed
+///                   batch's own, so the jump is read from the next update on; +inf if a value
+///                   is infinite);
+///   ratio_after_    max over rows K..K+10 over base (the gradient response: update K's own
+///                   gradient for a perturbed batch, K+1's for a perturbed lr);
+///   recovery_after_ updates from K until, after the peak of rows K+1.., the curve is back within
+///                   10 % of the rise above base (0 if nothing rose, +inf if never back).
+/// NaN when K < 1 or the curve has no row after K. `kind` is one of those prefixes.
+double after_event(const std::vector<double>& v, const std::string& kind, int64_t k);
 
 /// A metric of one run: "DATASET:REDUCTION" (reductions: value, first, last, min, max, mean,
 /// count, late_max [max over the last 90% of rows], max_from_K / max_before_K [max over rows
 /// K.. / ..K-1: after / before update K of a per-update curve], first_over_last [layer 1 /
 /// layer N at the first logged row], max_over_min, max_rise [the largest jump above the
 /// running minimum], recovery_P [rows to come back within P % of that jump], step_of_min [the
-/// value of the sibling dataset `step` at the curve's minimum: valid/loss -> valid/step]) or
+/// value of the sibling dataset `step` at the curve's minimum: valid/loss -> valid/step],
+/// rise_after_K / ratio_after_K / recovery_after_K [the response to an event at update K:
+/// after_event]) or
 /// "@ATTR" for a
 /// run attribute. NaN when the data is missing (count: 0).
 double metric(const results::Group& run, const std::string& spec);

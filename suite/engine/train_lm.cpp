@@ -17,7 +17,6 @@
 #include "datasets/bpe.h"
 #include "models/decoder.h"
 #include "suite/data/batches.h"
-#include "suite/data/repeated_ngrams.h"
 #include "suite/checkpoint/model_folder.h"
 #include "suite/engine/checkpoint.h"
 #include "suite/engine/distributed.h"
@@ -154,25 +153,6 @@ struct LmRun {
   int64_t valid_rows;
 };
 
-/// The gradient response to an injected repeated-n-gram batch: its pre-clip gradient norm over
-/// the median of the previous (up to 8) updates' (read from train/grad_norm, so a resumed run
-/// gives the same), appended to ngram/.
-void log_ngram_response(results::Group& g, int64_t step, double grad_norm) {
-  const auto& all = g.dataset("train/grad_norm").values;  // includes this update's, last
-  const size_t n = all.size() > 1 ? std::min<size_t>(8, all.size() - 1) : 0;
-  std::vector<double> prev(all.end() - 1 - static_cast<std::ptrdiff_t>(n), all.end() - 1);
-  double median = NAN;
-  if (!prev.empty()) {
-    std::sort(prev.begin(), prev.end());
-    median = prev.size() % 2 ? prev[prev.size() / 2]
-                             : 0.5 * (prev[prev.size() / 2 - 1] + prev[prev.size() / 2]);
-  }
-  g.dataset("ngram/step").append(static_cast<double>(step));
-  g.dataset("ngram/step").integer = true;
-  g.dataset("ngram/grad_norm").append(grad_norm);
-  g.dataset("ngram/grad_ratio").append(grad_norm / median);
-}
-
 /// The validation loss over the fixed blocks, appended to valid/.
 void validate(LmRun& r, int64_t step) {
   const double loss = lm_validation_loss(
@@ -188,15 +168,11 @@ std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
   auto& g = r.ctx.group;
   for (int64_t step = start; step < c.steps; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
-    const double lr = c.schedule.at(step);
+    const double lr = c.injections.lr_at(step, c.schedule.at(step));  // an lr spike, or not
     const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
     models::Probe probe;
-    auto batch = r.data.train->train(step, c.batch);
-    const bool inject =
-        std::find(c.ngram_steps.begin(), c.ngram_steps.end(), step) != c.ngram_steps.end();
-    if (inject)  // OLMo 2's trigger: repeated n-grams in every row of this update's batch
-      batch = repeated_ngram_batch(batch, c.ngram_span, c.ngram_repeats,
-                                   static_cast<uint64_t>(c.seed) * 1000003ULL + step);
+    const auto batch =
+        c.injections.batch_at(step, r.data.train->train(step, c.batch), c.model.vocab, c.seed);
     const auto st = lm_step(r.trainer, r.model, batch, lr,
                             log_layers ? &probe : nullptr, log_layers);
     const double seconds =
@@ -205,7 +181,7 @@ std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
     const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
     log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
     if (log_layers) log_layers_row(g, step, st, probe);
-    if (inject) log_ngram_response(g, step, st.grad_norm);
+    if (c.injections.any_at(step)) c.injections.log_response(g, step, st.grad_norm);
     if (!obs.diverged.empty()) {
       g.attrs["diverged_reason"] = obs.diverged;
       return "diverged@" + std::to_string(step);

@@ -64,16 +64,13 @@ device: auto             # auto (the local rank's GPU in a CUDA build, else CPU)
 eval_wikitext_windows: 0 # zero-shot WikiText-103 test windows after training (0 = all, -1 = skip)
 eval_lambada_examples: 0 # LAMBADA examples after training (0 = all, -1 = skip)
 eval_overlap: 32         # Megatron overlapping_eval: scored tokens per window after the first
-ngram_steps: []          # updates whose batch gets repeated n-grams (OLMo 2's spike trigger)
-ngram_span: 2            # ... tokens per repeated span (OLMo 2: 1-13)
-ngram_repeats: 32        # ... copies of the span per row (OLMo 2: >= 32)
 save_model: false        # keep the trained model as <out>/<study>-<scale>.models/<run>/ (config +
                          # model.safetensors) for `spikebench eval --checkpoint` and `export-hf`
 )";
 }  // namespace
 
 const char* train_lm_defaults() {
-  static const std::string defaults = std::string(kModelKeys) + kTrainKeys;
+  static const std::string defaults = std::string(kModelKeys) + kTrainKeys + kInjectionKeys;
   return defaults.c_str();
 }
 
@@ -141,16 +138,7 @@ TrainLmConfig TrainLmConfig::parse(const config::Reader& r) {
   c.eval_lambada_examples = r.integer("eval_lambada_examples", -1);
   c.eval_overlap = r.integer("eval_overlap", 1);
   c.save_model = r.flag("save_model");
-  c.ngram_steps = r.integers("ngram_steps");
-  for (const auto s : c.ngram_steps)
-    if (s < 1 || s >= c.steps)
-      r.error("ngram_steps", "update " + std::to_string(s) + " is outside [1, steps)");
-  c.ngram_span = r.integer("ngram_span", 1);
-  c.ngram_repeats = r.integer("ngram_repeats", 1);
-  if (!c.ngram_steps.empty() && c.ngram_span * c.ngram_repeats > c.seq_len + 1)
-    r.error("ngram_repeats", std::to_string(c.ngram_repeats) + " copies of a " +
-                                 std::to_string(c.ngram_span) + "-token span exceed seq_len + 1 = " +
-                                 std::to_string(c.seq_len + 1));
+  c.injections = Injections::parse(r, c.steps, c.seq_len);
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/config.h"
+#include "suite/engine/injections.h"
 #include "suite/engine/precision.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/stability_monitor.h"
@@ -46,10 +47,12 @@ struct TrainLmConfig : RunnerConfig {
   StabilityOptions stability;
   // zero-shot evaluation after training (-1 = skip, 0 = all)
   int64_t eval_wikitext_windows = 0, eval_lambada_examples = 0, eval_overlap = 32;
-  bool save_model = false;
-  std::vector<int64_t> ngram_steps;  // updates given repeated n-grams (suite/data/repeated_ngrams.h)
-  int64_t ngram_span = 2, ngram_repeats = 32;  // keep the trained model folder (suite/checkpoint/model_folder.h)
+  bool save_model = false;  // keep the trained model folder (suite/checkpoint/model_folder.h)
+  Injections injections;    // induced spikes: n-grams, lr spikes, corrupted batches
 
+  // The lr-spike and corrupted-batch injections, off (Runner::off_yaml); constant-initialized,
+  // so the runner's registration during static initialization reads it.
+  static constexpr const char* kOffKeys = kInjectionOffKeys;
   static TrainLmConfig parse(const config::Reader& r);
   std::string requirements(const Environment& env) const;
   Cost cost() const;

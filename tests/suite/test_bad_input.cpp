@@ -184,6 +184,9 @@ TEST_CASE("bad-input catalogue: exit 1, one line naming the culprit, no results 
       {"eval_overlap zero", "run fig1 --set eval_overlap=0 --out {O}", "key 'eval_overlap'"},
       {"ngram step past the end", "run fig1 --set ngram_steps=[500] --out {O}", "key 'ngram_steps'"},
       {"ngram repeats past the row", "run fig1 --set ngram_steps=[10] --set ngram_repeats=100 --out {O}", "key 'ngram_repeats'"},
+      {"lr spike past the end", "run fig1 --set lr_spike_steps=[150] --out {O}", "key 'lr_spike_steps'"},
+      {"lr spike factor zero", "run fig1 --set lr_spike_steps=[10] --set lr_spike_factor=0 --out {O}", "key 'lr_spike_factor'"},
+      {"two batch injections at one update", "run fig1 --set ngram_steps=[10] --set corrupt_steps=[10] --out {O}", "key 'corrupt_steps'"},
       {"unknown key", "run fig1 --set sequence_len=5 --out {O}", "unknown key 'sequence_len'"},
       {"--set without =", "run fig1 --set steps --out {O}", "--set 'steps'"},
       // train_mt keys (table5)

@@ -465,6 +465,68 @@ TEST_CASE("loss jump and recovery reductions, by hand", "[checks]") {
                     Catch::Matchers::Contains("recovery_P"));
 }
 
+TEST_CASE("the response to an event at update K (injected spikes), by hand", "[checks]") {
+  results::Group run;
+  // Rows 0-9; the event at update 5. base = median of rows 0-4 {4, 3.8, 3.6, 3.4, 3.2} = 3.6.
+  // After it: rows 6-9 = 5.6, 4.6, 3.7, 3.0: rise 5.6 - 3.6 = 2.0 (row 5's 9.0, the perturbed
+  // batch's own loss, is not a jump); back within 10 % (3.8) at row 8: 8 - 5 = 3 updates.
+  for (double x : {4.0, 3.8, 3.6, 3.4, 3.2, 9.0, 5.6, 4.6, 3.7, 3.0})
+    run.dataset("train/loss").append(x);
+  CHECK(checks::metric(run, "train/loss:rise_after_5") == Approx(2.0));
+  CHECK(checks::metric(run, "train/loss:recovery_after_5") == 3.0);
+  // ratio: rows 5..15 (here 5-9) over the base: 9.0 / 3.6 — the perturbed update's own counts.
+  CHECK(checks::metric(run, "train/loss:ratio_after_5") == Approx(2.5));
+  // The median of an even number of values (event at 2: rows 0-1 -> 3.9); rows 3.. peak 9.0.
+  CHECK(checks::metric(run, "train/loss:rise_after_2") == Approx(9.0 - 3.9));
+  // Nothing rose: 0 updates; never back: +inf; a blow-up: +inf; no row after K: NaN.
+  CHECK(checks::after_event({3.0, 3.0, 2.0, 1.0, 0.5}, "recovery_after_", 2) == 0.0);
+  CHECK(std::isinf(checks::after_event({3.0, 3.0, 2.0, 6.0, 5.0}, "recovery_after_", 2)));
+  CHECK(std::isinf(checks::after_event({3.0, 3.0, 2.0, INFINITY}, "rise_after_", 2)));
+  CHECK(std::isinf(checks::after_event({3.0, 3.0, 2.0, INFINITY}, "recovery_after_", 2)));
+  CHECK(std::isnan(checks::after_event({3.0, 3.0, 2.0}, "rise_after_", 2)));
+  CHECK_THROWS_WITH(checks::validate_metric("train/loss:rise_after_0", "s.yaml"),
+                    Catch::Matchers::Contains("K >= 1"));
+  CHECK_NOTHROW(checks::validate_metric("train/grad_norm:ratio_after_60", "s.yaml"));
+  CHECK_NOTHROW(checks::validate_metric("train/loss:recovery_after_60", "s.yaml"));
+}
+
+TEST_CASE("compare with control: the treatment's effect on each side, paired (diff in diffs)",
+          "[checks]") {
+  // 8 seeds. Controls: vanilla 2.0 + s/100, scaled 1.9 + s/100 (scaled is better at baseline).
+  // The treatment adds 0.10 to vanilla and 0.02 + s/1000 to scaled: vanilla damaged more in 8 of
+  // 8 pairs by 0.08 - s/1000. Without the control, the baseline gap (0.1) would be in it too.
+  auto root = new_root();
+  for (int s = 0; s < 8; ++s) {
+    add_run(root, "vanilla_none", s, 2.0 + s / 100.0);
+    add_run(root, "scaled_none", s, 1.9 + s / 100.0);
+    add_run(root, "vanilla_hit", s, 2.0 + s / 100.0 + 0.10);
+    add_run(root, "scaled_hit", s, 1.9 + s / 100.0 + 0.02 + s / 1000.0);
+  }
+  const char* yaml = R"(
+- {name: damage, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: "m/x:last", test: wilcoxon, control: {lower: {method: scaled_none}, higher: {method: vanilla_none}}}
+)";
+  CHECK(verdicts(checks::evaluate(root, YAML::Load(yaml), kNoBaselines))["damage"] == "pass");
+  const auto& c = *root.find_group("checks/damage");
+  CHECK(c.attr_number("n_pairs") == 8);
+  CHECK(c.attr_number("effect") == Approx(0.08 - 3.5 / 1000));  // mean of 0.08 - s/1000
+  CHECK(c.attr_number("p_value") == Approx(1.0 / 256));
+  CHECK_THAT(c.attr_string("statistic"), Catch::Matchers::Contains("minus its control's"));
+  // A diverged control leaves its pair out (counted); a diverged treated run ranks worst.
+  root.group("runs/scaled_none-s0").attrs["status"] = std::string("diverged@10");
+  root.group("runs/vanilla_hit-s1").attrs["status"] = std::string("diverged@60");
+  checks::evaluate(root, YAML::Load(yaml), kNoBaselines);
+  CHECK(root.find_group("checks/damage")->attr_number("n_pairs") == 7);
+  // Keys checked before anything runs: both sides, and a per-run metric.
+  auto throws_with = [&](const std::string& y, const std::string& what) {
+    CHECK_THROWS_WITH(checks::evaluate(root, YAML::Load(y), kNoBaselines),
+                      Catch::Matchers::Contains(what));
+  };
+  throws_with(R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: "m/x:last", test: sign, control: {lower: {method: scaled_none}}})",
+              "key 'control.higher'");
+  throws_with(R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: diverged, test: mcnemar, control: {lower: {method: scaled_none}, higher: {method: vanilla_none}}})",
+              "per-run metric");
+}
+
 TEST_CASE("compare, bootstrap: W of N counts the pairs the test used, diverged runs excluded",
           "[checks]") {
   // 8 pairs, vanilla diverged in 2. Before: wins counted over all 8 pairs (inf included) while

@@ -9,7 +9,10 @@
 #include <fstream>
 #include <string>
 
+#include "core/source_dir.h"
+#include "suite/prereg.h"
 #include "suite/results/store.h"
+#include "suite/study.h"
 
 namespace fs = std::filesystem;
 
@@ -114,4 +117,48 @@ TEST_CASE("pre-registration: a changed claim is reported, a confirmatory run ref
     CHECK_FALSE(fs::exists(record));
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("every committed pre-registration record matches its artifact's current design",
+          "[prereg]") {
+  // A pre-registered artifact changed after its record is a new design: this fails until the
+  // change is reverted or registered anew (`preregister --force`, in a commit that says why).
+  const fs::path baselines = fs::path(spikebench::source_dir()) / "baselines";
+  int records = 0;
+  for (const auto& study : spikebench::artifacts())
+    for (const auto& scale : study.scales()) {
+      if (!fs::exists(spikebench::prereg::record_path(baselines, study.name, scale))) continue;
+      const auto s =
+          spikebench::prereg::status(baselines, study, scale, study.runs(scale, 0, {}));
+      INFO(study.name << " at " << scale << ": " << s.summary());
+      CHECK(s.state == spikebench::prereg::Status::State::matches);
+      ++records;
+    }
+  CHECK(records >= 1);  // spikes-cpu
+}
+
+TEST_CASE("a runner's feature that is off leaves the design hash as it was before the feature",
+          "[prereg]") {
+  const auto study = spikebench::find_study("spikes");
+  // Fresh runs for each variant: a YAML::Node copy shares its node (assignment writes through).
+  auto runs = [&] { return study.runs("cpu", 0, {}); };
+  auto hash = [&](const std::vector<spikebench::RunSpec>& r) {
+    return spikebench::prereg::design_of(study, "cpu", r).hash;
+  };
+  const auto now = hash(runs());
+  // A record written before train_lm had lr spikes and corrupted batches: the keys absent.
+  auto before = runs();
+  for (auto& r : before)
+    for (const char* k : {"lr_spike_steps", "lr_spike_factor", "corrupt_steps"}) r.config.remove(k);
+  CHECK(hash(before) == now);
+  // Any of them on is a new design: an lr spike in one run, or a factor that would matter.
+  auto spiked = runs();
+  spiked[0].config["lr_spike_steps"] = std::vector<int64_t>{50};
+  CHECK(hash(spiked) != now);
+  auto factor = runs();
+  factor[0].config["lr_spike_factor"] = 30.0;
+  CHECK(hash(factor) != now);
+  auto same = runs();  // 10 written as an integer is the default 10.0
+  same[0].config["lr_spike_factor"] = 10;
+  CHECK(hash(same) == now);
 }

@@ -7,7 +7,9 @@
 #include "core/error.h"
 #include "models/config.h"
 #include "models/decoder.h"
+#include "suite/data/random_batch.h"
 #include "suite/data/repeated_ngrams.h"
+#include "suite/engine/injections.h"
 #include "suite/diagnose/init_stability.h"
 
 TEST_CASE("the repeated-n-gram batch builder writes the requested repeats of a span of the row",
@@ -56,4 +58,38 @@ TEST_CASE("OLMo 2's growth exponent λ of a 2-layer network equals the hand comp
   CHECK(s.lambda_activation == Approx(want).epsilon(1e-9));
   CHECK(s.lambda_gradient == Approx(0.5 * std::log(s.grad_norms[1] / s.grad_norms[0])));
   CHECK(spikebench::growth_exponent(1.0, std::exp(3.0), 2) == Approx(1.5));
+}
+
+TEST_CASE("a corrupted batch: uniform random tokens of the vocabulary, deterministic in the seed",
+          "[related]") {
+  const auto batch = torch::zeros({8, 65}, torch::kInt64);
+  const auto out = spikebench::random_token_batch(batch, 256, 5);
+  REQUIRE(out.sizes() == batch.sizes());
+  CHECK(out.min().item<int64_t>() >= 0);
+  CHECK(out.max().item<int64_t>() <= 255);
+  CHECK(torch::equal(out, spikebench::random_token_batch(batch, 256, 5)));
+  CHECK(!torch::equal(out, spikebench::random_token_batch(batch, 256, 6)));
+  // 520 draws of 256 ids: about uniform (a mean within 4 standard errors of 127.5).
+  const double mean = out.to(torch::kDouble).mean().item<double>();
+  CHECK(std::abs(mean - 127.5) < 4 * std::sqrt((256.0 * 256 - 1) / 12 / 520));
+}
+
+TEST_CASE("injections: the lr spike, the batch swaps and the logged response", "[related]") {
+  spikebench::engine::Injections in;
+  in.lr_spike_steps = {10}, in.lr_spike_factor = 30, in.corrupt_steps = {20};
+  in.ngram_steps = {30};
+  CHECK(in.lr_at(10, 1e-3) == Approx(3e-2));
+  CHECK(in.lr_at(11, 1e-3) == 1e-3);
+  const auto batch = torch::arange(2 * 65, torch::kInt64).view({2, 65});
+  CHECK(torch::equal(in.batch_at(10, batch, 256, 1), batch));  // an lr spike keeps the batch
+  CHECK(torch::equal(in.batch_at(20, batch, 256, 1), spikebench::random_token_batch(batch, 256, 1000003ULL + 20)));
+  CHECK(torch::equal(in.batch_at(30, batch, 256, 1), spikebench::repeated_ngram_batch(batch, 2, 32, 1000003ULL + 30)));
+  CHECK(in.any_at(20));
+  CHECK(!in.any_at(21));
+  spikebench::results::Group g;
+  for (double x : {1.0, 3.0, 2.0, 10.0}) g.dataset("train/grad_norm").append(x);
+  in.log_response(g, 20, 10.0);  // 10 over the median of {1, 3, 2} = 2
+  CHECK(g.find_dataset("corrupt/step")->values == std::vector<double>{20.0});
+  CHECK(g.find_dataset("corrupt/grad_ratio")->values[0] == Approx(5.0));
+  CHECK(g.find_dataset("lr_spike/step") == nullptr);
 }

@@ -1,0 +1,51 @@
+#pragma once
+// Induced spikes (issue 24's stress tests): perturbations of single updates, applied by train_lm's
+// loop, so that a spike — and a method's response to it — happens on every seed at a known update
+// instead of by chance.
+//   ngram    OLMo 2's trigger (Team OLMo 2025, §3.2.1): the batch gets repeated n-grams
+//            (suite/data/repeated_ngrams.h);
+//   lr_spike the update's learning rate × lr_spike_factor (a scheduler bug, a too-aggressive
+//            restart);
+//   corrupt  the batch replaced by uniformly random tokens (suite/data/random_batch.h; a broken
+//            shard).
+// Each injected update appends its step, pre-clip gradient norm and that norm over the median of
+// the previous (up to 8) updates' to <kind>/ of the run's results; the loss jump and recovery
+// after it are metric reductions of the curves (train/loss:rise_after_K, recovery_after_K).
+#include <torch/types.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "suite/results/tree.h"
+#include "suite/config/reader.h"
+
+namespace spikebench::engine {
+
+struct Injections {
+  std::vector<int64_t> ngram_steps;  // updates given repeated n-grams
+  int64_t ngram_span = 2, ngram_repeats = 32;
+  std::vector<int64_t> lr_spike_steps;  // updates whose lr is multiplied by lr_spike_factor
+  double lr_spike_factor = 10;
+  std::vector<int64_t> corrupt_steps;  // updates whose batch is random tokens
+
+  /// The keys (ngram_*, lr_spike_*, corrupt_steps), range-checked against steps and seq_len.
+  static Injections parse(const config::Reader& r, int64_t steps, int64_t seq_len);
+  bool any_at(int64_t step) const;
+  /// The learning rate of update `step`: `lr`, or lr × lr_spike_factor at an lr-spike update.
+  double lr_at(int64_t step, double lr) const;
+  /// The training batch of update `step`, perturbed where an injection says so; deterministic in
+  /// (seed, step), so a resumed run sees the same batches.
+  torch::Tensor batch_at(int64_t step, torch::Tensor batch, int64_t vocab, int64_t seed) const;
+  /// Appends the gradient response of update `step` to <kind>/ for each kind injected there.
+  void log_response(results::Group& g, int64_t step, double grad_norm) const;
+};
+
+/// The keys and defaults, for train_lm's table of keys.
+extern const char* const kInjectionKeys;
+/// The keys added with the stress tests (lr spikes, corrupted batches) at their "off" values:
+/// left out of a pre-registered design's hash while off (Runner::off_yaml), so records written
+/// before these keys existed still match.
+inline constexpr const char* kInjectionOffKeys =
+    "{lr_spike_steps: [], lr_spike_factor: 10.0, corrupt_steps: []}";
+
+}  // namespace spikebench::engine
