@@ -276,6 +276,8 @@ def artifact_page(path, out_dir, paper):
             parts.append(leaderboard_table(f, spec))
         elif spec.get("kind") == "bleu_vs_paper":
             parts.append(bleu_table(f, spec, paper))
+        elif spec.get("kind") == "stress":
+            parts.append(stress_table(f, spec))
     with open(os.path.join(page_dir, "index.html"), "w") as out:
         out.write(PAGE.format(title=f"{name} {scale}", body="\n".join(parts)))
     return (name, scale, attr(f, "id"), attr(f, "title"), verdicts, f"{name}-{scale}/index.html",
@@ -449,6 +451,69 @@ def leaderboard_table(f, spec):
     return (f"<h2>{html.escape(spec.get('title', 'Leaderboard'))}</h2>"
             "<p>Claims: one-sided Wilcoxon over paired seeds that the method's LR sensitivity is lower; "
             "Holm within each column's family.</p>" + table([r[1] for r in rows], header))
+
+
+def after_event(v, k):
+    """The response of a per-update curve to an event at update k, as the suite's reductions
+    define it (suite/checks/runs.h: after_event): (base, rise, recovery)."""
+    before = [x for x in v[max(0, k - 8):k] if math.isfinite(x)]
+    if not before or k + 1 >= len(v):
+        return float("nan"), float("nan"), float("nan")
+    base = float(np.median(before))
+    tail = [math.inf if math.isinf(x) else x for x in v[k + 1:]]
+    at = int(np.nanargmax(tail)) + k + 1
+    rise = tail[at - k - 1] - base
+    if not rise > 0:
+        return base, rise, 0.0
+    if not math.isfinite(rise):
+        return base, rise, math.inf
+    rec = next((float(t - k) for t in range(at + 1, len(v)) if v[t] <= base + 0.1 * rise), math.inf)
+    return base, rise, rec
+
+
+def stress_table(f, spec):
+    """One row per method and injection (run names MODEL_INJECTION, the injections in the spec):
+    medians over seeds of the gradient response (max pre-clip norm of updates K..K+10 over the
+    median of the 8 before), the loss jump after K, the recovery, the final validation loss and
+    its difference from the same seed's uninjected control; diverged runs counted."""
+    k = int(spec.get("at", 50))
+    injections = spec.get("injections") or ["none"]
+    runs = {}
+    for _, g in f["runs"].items():
+        method = attr(g, "method")
+        kind = next((i for i in injections if method.endswith("_" + i)), None)
+        if kind is None or "train/loss" not in g:
+            continue
+        runs.setdefault((method[:-len(kind) - 1], kind), {})[int(g.attrs["seed"])] = g
+    med = lambda xs: (f"{np.median(xs):.3g}" if xs else "—")
+    rows = []
+    for (model, kind) in sorted(runs, key=lambda mk: (mk[0], injections.index(mk[1]))):
+        members = runs[(model, kind)]
+        control = runs.get((model, "none"), {})
+        ratio, rise, rec, valid, cost, div = [], [], [], [], [], 0
+        for seed, g in members.items():
+            if attr(g, "status").startswith("diverged"):
+                div += 1
+                continue
+            loss, gn = g["train/loss"][:], g["train/grad_norm"][:]
+            _, r, t = after_event(loss, k)
+            rise.append(r), rec.append(t)
+            ratio.append(float(np.max(gn[k:k + 11])) / float(np.median(gn[max(0, k - 8):k])))
+            v = final_metric(g, "valid/loss")
+            valid.append(v)
+            if kind != "none" and seed in control:
+                cost.append(v - final_metric(control[seed], "valid/loss"))
+        rows.append([model, kind, len(members), f"{div}/{len(members)}", med(ratio), med(rise),
+                     "inf" if rec and np.median(rec) == math.inf else med(rec), med(valid),
+                     med(cost) if kind != "none" else "—"])
+    return (f"<h2>{html.escape(spec.get('title', 'Stress tests'))}</h2>"
+            f"<p>One injection per run at update {k}; the control (none) has none. Gradient response: the "
+            f"largest pre-clip gradient norm of updates {k}..{k + 10} over the median of the 8 before; jump: "
+            f"the largest training loss after update {k} minus that median (nats); recovery: updates until "
+            f"the loss is back within 10 % of the jump; cost: final validation loss minus the same seed's "
+            f"control's. Medians over the seeds that did not diverge.</p>" +
+            table(rows, ["method", "injection", "seeds", "diverged", "gradient response (×)", "loss jump",
+                         "recovery (updates)", "final valid loss", "cost vs control"]))
 
 
 def ppl_table(f, spec, paper):
