@@ -427,6 +427,7 @@ def leaderboard_table(f, spec):
         method, members = key[0], [g for _, g in named]
         s = sens.get(method)
         vals = s["value"][:] if s is not None else np.array([])
+        crit = s["critical_lr"][:] if s is not None and "critical_lr" in s else np.array([])
         gmax = [float(np.nanmax(g["train/grad_norm"][:])) for g in members if "train/grad_norm" in g]
         div = sum(attr(g, "status").startswith("diverged") for g in members)
         loss = []
@@ -443,14 +444,16 @@ def leaderboard_table(f, spec):
             else:
                 claims.append("—")
         mean = float(np.mean(vals)) if len(vals) else float("nan")
+        critical = (f"{np.median(crit):.3g} ({np.min(crit):.3g} … {np.max(crit):.3g})" if len(crit) else "—")
         rows.append((mean, [method, fmt(mean), f"{np.min(vals):.3g} … {np.max(vals):.3g}" if len(vals) else "—",
-                            f"{np.mean(gmax):.3g}" if gmax else "—"] + loss + [f"{div}/{len(members)}"] + claims))
+                            f"{np.mean(gmax):.3g}" if gmax else "—"] + loss + [f"{div}/{len(members)}", critical] + claims))
     rows.sort(key=lambda r: (math.isnan(r[0]), r[0]))
     header = (["method", "LR sensitivity", "range over seeds", "max grad norm"] +
-              [f"final loss lr {lr:g}" for lr in lrs] + ["diverged", "lower than Vanilla (fail: higher)", "lower than Scaled Embed (fail: higher)"])
+              [f"final loss lr {lr:g}" for lr in lrs] + ["diverged", "critical lr (median, range over seeds)", "lower than Vanilla (fail: higher)", "lower than Scaled Embed (fail: higher)"])
     return (f"<h2>{html.escape(spec.get('title', 'Leaderboard'))}</h2>"
             "<p>Claims: one-sided Wilcoxon over paired seeds that the method's LR sensitivity is lower; "
-            "Holm within each column's family.</p>" + table([r[1] for r in rows], header))
+            "Holm within each column's family. Critical lr: per seed, the largest lr of the grid at or below "
+            "which no run diverged (the grid's largest when none did); diverged runs are counted, never dropped.</p>" + table([r[1] for r in rows], header))
 
 
 def after_event(v, k):

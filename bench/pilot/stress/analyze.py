@@ -140,6 +140,22 @@ def main():
         for kind in kinds:
             if (lr, "vanilla", kind) not in runs or (lr, "scaled_embed", kind) not in runs:
                 continue
+            # The lasting cost: final validation loss minus the same seed's control's, per model,
+            # then Vanilla's against Scaled Embed's (a difference in differences: `control`).
+            cost = {m: {s: runs[(lr, m, kind)][s]["valid"] - runs[(lr, m, "none")][s]["valid"]
+                        for s in runs[(lr, m, kind)] if s in runs[(lr, m, "none")]}
+                    for m in ("vanilla", "scaled_embed")}
+            d = [cost["vanilla"][s] - cost["scaled_embed"][s] for s in sorted(cost["vanilla"])]
+            m, sd = float(np.mean(d)), float(np.std(d, ddof=1))
+            print(f"  lr {lr:.0e} {kind}: cost (final valid minus control's): vanilla "
+                  f"{[round(cost['vanilla'][s], 3) for s in sorted(cost['vanilla'])]}, scaled_embed "
+                  f"{[round(cost['scaled_embed'][s], 3) for s in sorted(cost['scaled_embed'])]}; vanilla higher in "
+                  f"{sum(x > 0 for x in d)}/{len(d)}, mean {m:.3g}, sd {sd:.3g} -> {pairs_needed(m, sd, alpha)} pairs")
+            for model in ("vanilla", "scaled_embed"):
+                lr_ = [math.log(runs[(lr, model, kind)][s]["valid"] / runs[(lr, model, "none")][s]["valid"])
+                       for s in sorted(cost[model])]
+                print(f"  lr {lr:.0e} {kind}: {model} log(valid / control's valid): mean {np.mean(lr_):.3g}, "
+                      f"sd {np.std(lr_, ddof=1):.3g}, max |.| {max(abs(x) for x in lr_):.3g}")
             for key in ("rise", "recovery", "gratio"):
                 d, w, m, sd = paired(runs[(lr, "scaled_embed", kind)], runs[(lr, "vanilla", kind)], key)
                 print(f"  lr {lr:.0e} {kind}: vanilla vs scaled_embed, {key}: vanilla higher in {w}/{len(d)} "
