@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -134,6 +135,7 @@ results::Group open_results(const Study& study, const RunOptions& o,
   root.attrs["id"] = study.id;
   root.attrs["title"] = study.title;
   root.attrs["scale"] = o.scale;
+  if (!std::isnan(study.lr_failed_above)) root.attrs["lr_failed_above"] = study.lr_failed_above;
   root.attrs["suite_version"] = std::string(SPIKEBENCH_VERSION);
   root.attrs["git_sha"] = git_sha();
   root.attrs["device"] = device_name();

@@ -1,6 +1,7 @@
 #include "suite/study.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,6 +36,7 @@ scales: per-scale grid / defaults / skip / note
 expectations: per-scale checks
 figures: report panels
 tables: report tables
+lr_failed_above: a run of an lr sweep failed when it diverged or its final validation loss is above this, for the critical lr; default diverged only
 )";
 
 const char* kScaleKeys = R"(
@@ -87,6 +89,11 @@ Study parse_study(const std::string& text, const std::string& source) {
                           : std::filesystem::path(source).stem().string();
   if (s.root["id"]) s.id = config::get<std::string>(s.root, "id", source);
   if (s.root["beyond_paper"]) s.beyond_paper = config::get<bool>(s.root, "beyond_paper", source);
+  if (s.root["lr_failed_above"]) {
+    s.lr_failed_above = config::get<double>(s.root, "lr_failed_above", source);
+    if (!std::isfinite(s.lr_failed_above))
+      fail(source, ": key 'lr_failed_above' must be a finite loss");
+  }
   if (s.root["title"]) s.title = config::get<std::string>(s.root, "title", source);
   if (s.root["paper"]) s.paper = config::get<std::string>(s.root, "paper", source);
   if (s.root["aliases"])

@@ -30,6 +30,7 @@ struct Study {
   std::string source;  // file the YAML came from (for messages)
   bool embedded = false;  // a registered artifact (found by name), else a STUDY.yaml path
   bool beyond_paper = false;  // not a paper artifact: listed apart, not run by `reproduce`
+  double lr_failed_above = NAN;  // critical lr's failure: final valid loss above it (NaN: off)
   std::vector<std::string> aliases;
   YAML::Node root;
 

@@ -57,17 +57,19 @@ std::vector<LrSweep> lr_sweeps(const results::Group& root) {
   const auto runs = select_runs(root, YAML::Node());
   std::vector<const RunAttrs*> attrs;
   for (const auto& [name, g] : runs) attrs.push_back(&g->attrs);
+  const double above = root.has_attr("lr_failed_above") ? root.attr_number("lr_failed_above") : NAN;
   auto sweeps = group(attrs, [&](size_t i, LrSweep& s) {
     const auto& g = *runs[i].second;
     s.losses.push_back(metric(g, kLrLossMetric));
     s.diverged.push_back(diverged(g));
+    s.failed.push_back(diverged(g) || (!std::isnan(above) && !(s.losses.back() <= above)));
     const double init = metric(g, kLrInitMetric);
     if (std::isfinite(init)) s.loss_init = init;  // equal across lrs of one seed
   });
   for (auto& s : sweeps) {
     if (std::isfinite(s.loss_init))
       s.sensitivity = stats::lr_sensitivity(s.losses, s.diverged, s.loss_init);
-    s.critical_lr = critical_lr(s.lrs, s.diverged);
+    s.critical_lr = critical_lr(s.lrs, s.failed);
   }
   return sweeps;
 }
@@ -96,6 +98,10 @@ void write_lr_sensitivity(results::Group& root) {
     g.attrs["size"] = s.size;
     g.attrs["metric"] = std::string(kLrLossMetric);
     g.attrs["init_metric"] = std::string(kLrInitMetric);
+    g.attrs["critical_lr_failed"] =
+        root.has_attr("lr_failed_above")
+            ? "diverged or " + std::string(kLrLossMetric) + " > " + num(root.attr_number("lr_failed_above"))
+            : std::string("diverged");
     std::string lrs;
     for (double lr : std::set<double>(s.lrs.begin(), s.lrs.end()))
       lrs += (lrs.empty() ? "" : ", ") + num(lr);

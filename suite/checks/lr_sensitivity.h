@@ -16,11 +16,14 @@ struct LrSweep {
   int64_t seed = 0;
   std::vector<double> lrs, losses;
   std::vector<bool> diverged;
+  std::vector<bool> failed;  // diverged, or (with the root's lr_failed_above) above that loss
   double loss_init = NAN;
   double sensitivity = NAN;
-  /// The largest lr of the sweep at which this seed trains without diverging, every smaller lr
+  /// The largest lr of the sweep at which this seed trains without failing, every smaller lr
   /// included (the stable prefix of the grid, Wortsman et al. 2023's "max stable lr"); 0 when
-  /// the smallest lr diverged. Censored at the grid's largest lr when nothing diverged.
+  /// the smallest lr failed. Censored at the grid's largest lr when nothing failed. Failed =
+  /// diverged, or — when the results root has `lr_failed_above` (the study's key) — a final
+  /// validation loss above it (a run stuck at the unigram loss, which the monitor cannot see).
   double critical_lr = NAN;
 };
 

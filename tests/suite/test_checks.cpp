@@ -678,6 +678,23 @@ TEST_CASE("compare: divergence as a paired 0/1 outcome (exact McNemar) and the c
         root.find_group("summary/lr_sensitivity/scaled")->find_dataset("critical_lr")->values[0] ==
         1e-1);
   }
+  SECTION("critical lr with lr_failed_above: a run stuck above the loss failed too") {
+    auto root = new_root();
+    root.attrs["lr_failed_above"] = 3.09;
+    const double lrs[] = {1e-3, 1e-2, 5e-2};
+    for (int i = 0; i < 3; ++i) {  // stalls at 5e-2 (3.2), trains below; nothing diverges
+      auto& v = add_run(root, "vanilla", 0, 0, "ok", lrs[i]);
+      v.dataset("train/loss").append(5.5), v.dataset("valid/loss").append(i == 2 ? 3.2 : 2.7);
+    }
+    checks::write_lr_sensitivity(root);
+    const auto& g = *root.find_group("summary/lr_sensitivity/vanilla");
+    CHECK(g.find_dataset("critical_lr")->values[0] == 1e-2);
+    CHECK(g.attr_string("critical_lr_failed") == "diverged or valid/loss:last > 3.09");
+    root.attrs.erase("lr_failed_above");  // without it only divergence counts: censored at 5e-2
+    checks::write_lr_sensitivity(root);
+    CHECK(root.find_group("summary/lr_sensitivity/vanilla")->find_dataset("critical_lr")->values[0] ==
+          5e-2);
+  }
 }
 
 TEST_CASE("compare command: a test with no pairs is not counted in Holm's m", "[checks]") {
