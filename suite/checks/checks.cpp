@@ -94,7 +94,7 @@ void write_golden(const fs::path& path, const Group& root, const YAML::Node& gol
   {
     std::ofstream f(tmp);
     f << "# Golden values for " << root.attr_string("artifact") << " at scale "
-      << root.attr_string("scale") << ", written by `spikebench run --update-golden` from "
+      << root.attr_string("scale") << ", written by `spikebench run|check --update-golden` from the results of "
       << root.attr_string("git_sha") << " (" << root.attr_string("libtorch") << ", "
       << root.attr_string("device") << "). Change only deliberately, in a commit that says why.\n"
       << e.c_str() << "\n";
@@ -131,6 +131,15 @@ void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& plann
   for (const auto& c : parse(expectations, where)) c->validate_plan(planned);
 }
 
+fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,
+                     const std::string& artifact, const Group& root) {
+  if (root.has_attr("cpu_isa")) {
+    const fs::path isa = baselines_dir / scale / (artifact + "." + root.attr_string("cpu_isa") + ".yaml");
+    if (fs::exists(isa)) return isa;
+  }
+  return baselines_dir / scale / (artifact + ".yaml");
+}
+
 fs::path default_baselines_dir() {
   if (const char* env = std::getenv("SPIKEBENCH_BASELINES"); env && *env) return env;
   return fs::path(source_dir()) / "baselines";
@@ -142,7 +151,7 @@ std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const
   const std::string artifact = root.has_attr("artifact") ? root.attr_string("artifact") : "study";
   const std::string scale = root.has_attr("scale") ? root.attr_string("scale") : "cpu";
   write_lr_sensitivity(root);
-  const fs::path golden_path = o.baselines_dir / scale / (artifact + ".yaml");
+  const fs::path golden_path = golden_file(o.baselines_dir, scale, artifact, root);
   Context ctx{root, o, golden_path, load_yaml_or_null(golden_path), YAML::Node()};
   std::vector<Result> results;
   for (const auto& c : checks) results.push_back(c->evaluate(ctx));

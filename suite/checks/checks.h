@@ -35,5 +35,12 @@ std::vector<Outcome> evaluate(results::Group& root, const YAML::Node& expectatio
 
 /// Default baselines folder: $SPIKEBENCH_BASELINES, else <source tree>/baselines.
 std::filesystem::path default_baselines_dir();
+/// The golden file of an artifact's results: baselines/<scale>/<artifact>.<cpu_isa>.yaml when one
+/// exists for the results' instruction set (a regime whose values, and even verdicts, differ
+/// between instruction sets keeps one file per set), else baselines/<scale>/<artifact>.yaml.
+/// --update-golden rewrites the file this returns.
+std::filesystem::path golden_file(const std::filesystem::path& baselines_dir,
+                                  const std::string& scale, const std::string& artifact,
+                                  const results::Group& root);
 
 }  // namespace spikebench::checks

@@ -39,7 +39,9 @@ class Golden : public Check {
     require_keys(spec,
                  "{select: 'selector', metric: 'DATASET:REDUCTION', rtol: 'relative tolerance', "
                  "atol: 'absolute tolerance', cross_cpu_rtol: 'rtol on another machine', "
-                 "cross_cpu_atol: 'atol on another machine'}");
+                 "cross_cpu_atol: 'atol on another machine', cross_cpu: 'compare (default) | "
+                 "skip: values not comparable across machines (a chaotic regime), not checked "
+                 "there'}");
     if (spec["select"]) select_ = YAML::Clone(spec["select"]);
     metric_ = config::get<std::string>(spec, "metric", where_);
     validate_metric(metric_, where_);
@@ -50,6 +52,14 @@ class Golden : public Check {
     cross_atol_ =
         spec["cross_cpu_atol"] ? config::get<double>(spec, "cross_cpu_atol", where_) : atol_;
     has_cross_ = spec["cross_cpu_rtol"] || spec["cross_cpu_atol"];
+    if (spec["cross_cpu"]) {
+      const auto c = config::get<std::string>(spec, "cross_cpu", where_);
+      if (c != "compare" && c != "skip")
+        fail(where_, ": key 'cross_cpu': unknown '", c, "' (valid: compare, skip)");
+      skip_cross_ = c == "skip";
+      if (skip_cross_ && has_cross_)
+        fail(where_, ": key 'cross_cpu' is skip: a cross_cpu_rtol/atol would never apply");
+    }
     if (!(rtol_ >= 0) || !(atol_ >= 0))  // NaN too
       fail(where_, ": keys 'rtol' and 'atol' must be numbers >= 0");
     if (!(cross_rtol_ >= rtol_) || !(cross_atol_ >= atol_))
@@ -101,6 +111,10 @@ class Golden : public Check {
       r.reason = "no run matches";
     } else if (ctx.options.update_golden) {
       r.reason = "golden values rewritten from this run (--update-golden)";  // skip
+    } else if (!other.empty() && skip_cross_) {  // skip: the values hold on their machine only
+      r.reason = "not compared: the golden file's values were written on another machine (" +
+                 other + ") and this check declares them not comparable across machines "
+                 "(cross_cpu: skip; max rel. dev. " + num(max_rel) + ")";
     } else if (!have_golden) {
       r.verdict = Verdict::fail;  // a regression check without its reference cannot pass
       r.reason = "no golden file " + ctx.golden_path.string() + " (create it with --update-golden)";
@@ -117,7 +131,8 @@ class Golden : public Check {
   YAML::Node select_;
   std::string metric_;
   double rtol_ = 0, atol_ = 0, cross_rtol_ = 0, cross_atol_ = 0;
-  bool has_cross_ = false;  // cross_cpu_rtol/atol declared
+  bool has_cross_ = false;   // cross_cpu_rtol/atol declared
+  bool skip_cross_ = false;  // cross_cpu: skip
 };
 
 SPIKEBENCH_CHECK("golden",

@@ -14,11 +14,15 @@ int run(const std::vector<std::string>& args) {
       "baselines", po::value<std::string>(), "baselines folder (default: the source tree's)")(
       "update-verdicts", po::bool_switch(),
       "rewrite only the claim verdicts of each file's golden file (values kept): after a "
-      "deliberate change of the statistics, committed with the reason");
-  auto vm = parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts]", opts,
+      "deliberate change of the statistics, committed with the reason")(
+      "update-golden", po::bool_switch(),
+      "rewrite each file's golden file (values and verdicts) from the results — the one "
+      "for the results' instruction set when it exists (checks::golden_file)");
+  auto vm = parse("check",
+                  "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]", opts,
                   {{"file", -1}}, args);
   if (!vm) return 0;
-  checks::Options o{checks::default_baselines_dir(), false};
+  checks::Options o{checks::default_baselines_dir(), (*vm)["update-golden"].as<bool>()};
   o.update_verdicts = (*vm)["update-verdicts"].as<bool>();
   if (vm->count("baselines")) o.baselines_dir = (*vm)["baselines"].as<std::string>();
   int failed = 0;

@@ -385,6 +385,40 @@ TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on a
   fs::remove_all(dir);
 }
 
+TEST_CASE("golden files per instruction set, and values declared not comparable across CPUs",
+          "[checks]") {
+  const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden-isa";
+  fs::remove_all(dir);
+  auto amd = kIntel;
+  amd["cpu_vendor"] = "AuthenticAMD", amd["cpu"] = "AMD EPYC", amd["cpu_isa"] = "AVX2";
+  const auto e = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}");
+  auto intel = on_machine(kIntel, 1.0);
+  checks::evaluate(intel, e, {dir, /*update_golden=*/true});  // the default file: Intel AVX512
+  // An AVX2 file beside it is chosen for AVX2 results (and rewritten by --update-golden there).
+  fs::copy_file(dir / "cpu" / "unit.yaml", dir / "cpu" / "unit.AVX2.yaml");
+  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(amd, 1.0)) == dir / "cpu" / "unit.AVX2.yaml");
+  CHECK(checks::golden_file(dir, "cpu", "unit", intel) == dir / "cpu" / "unit.yaml");
+  auto amd_run = on_machine(amd, 1.5);
+  checks::evaluate(amd_run, e, {dir, /*update_golden=*/true});
+  CHECK(YAML::LoadFile((dir / "cpu" / "unit.AVX2.yaml").string())["machine"]["cpu_isa"].as<std::string>() == "AVX2");
+  CHECK(YAML::LoadFile((dir / "cpu" / "unit.yaml").string())["machine"]["cpu_isa"].as<std::string>() == "AVX512");
+  auto again = on_machine(amd, 1.5);
+  CHECK(verdicts(checks::evaluate(again, e, {dir, false}))["g"] == "pass");  // its own file
+  // cross_cpu: skip — on another machine the values are not compared (skip, saying why); on the
+  // golden file's machine they are, at rtol.
+  fs::remove(dir / "cpu" / "unit.AVX2.yaml");
+  const auto skip = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip}");
+  auto moved = on_machine(amd, 1.5);
+  CHECK(verdicts(checks::evaluate(moved, skip, {dir, false}))["g"] == "skip");
+  CHECK_THAT(moved.find_group("checks/g")->attr_string("reason"),
+             Catch::Matchers::Contains("not comparable across machines"));
+  auto same = on_machine(kIntel, 1.5);
+  CHECK(verdicts(checks::evaluate(same, skip, {dir, false}))["g"] == "fail");
+  CHECK_THROWS_WITH(checks::evaluate(same, YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip, cross_cpu_rtol: 0.1}"), {dir, false}),
+                    Catch::Matchers::Contains("key 'cross_cpu'"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("the machine record: /proc/cpuinfo's first processor and the pinning variables",
           "[checks]") {
   const auto intel = parse_cpuinfo(
