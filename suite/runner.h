@@ -84,7 +84,12 @@ struct OffKeys<C, std::void_t<decltype(C::kOffKeys)>> {
 template <typename Config>
 Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_data,
                     void (*fn)(RunContext&, const Config&)) {
-  Runner r{std::move(summary), defaults_yaml, needs_data, OffKeys<Config>::get(), nullptr, nullptr,
+  Runner r{std::move(summary),
+           defaults_yaml,
+           needs_data,
+           OffKeys<Config>::get(),
+           nullptr,
+           nullptr,
            nullptr};
   r.prepare = [](const YAML::Node& node, const std::string& where, const Environment& env) {
     return Config::parse(config::Reader(node, where)).requirements(env);

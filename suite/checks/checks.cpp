@@ -94,7 +94,8 @@ void write_golden(const fs::path& path, const Group& root, const YAML::Node& gol
   {
     std::ofstream f(tmp);
     f << "# Golden values for " << root.attr_string("artifact") << " at scale "
-      << root.attr_string("scale") << ", written by `spikebench run|check --update-golden` from the results of "
+      << root.attr_string("scale")
+      << ", written by `spikebench run|check --update-golden` from the results of "
       << root.attr_string("git_sha") << " (" << root.attr_string("libtorch") << ", "
       << root.attr_string("device") << "). Change only deliberately, in a commit that says why.\n"
       << e.c_str() << "\n";
@@ -134,7 +135,8 @@ void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& plann
 fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,
                      const std::string& artifact, const Group& root) {
   if (root.has_attr("cpu_isa")) {
-    const fs::path isa = baselines_dir / scale / (artifact + "." + root.attr_string("cpu_isa") + ".yaml");
+    const fs::path isa =
+        baselines_dir / scale / (artifact + "." + root.attr_string("cpu_isa") + ".yaml");
     if (fs::exists(isa)) return isa;
   }
   return baselines_dir / scale / (artifact + ".yaml");

@@ -116,7 +116,8 @@ class Coincide : public Check {
     for (double x : d) p.wins += x > 0, p.losses += x < 0, p.ties += x == 0;
     describe_effect(d, d, p);
     p.min_attainable_p = stats::min_attainable_p(test_, p.n_pairs);
-    p.evidence = evidence_id("coincide " + test_ + " " + signal_ + " " + std::to_string(window_), 0, d);
+    p.evidence =
+        evidence_id("coincide " + test_ + " " + signal_ + " " + std::to_string(window_), 0, d);
     r.paired = p;
     if (pairs.empty()) {
       r.verdict = Verdict::skip;
@@ -125,8 +126,8 @@ class Coincide : public Check {
     }
     if (d.empty()) {
       r.verdict = Verdict::inconclusive;
-      r.reason = "no pair in which " + config::flow(a_) + " spiked (" +
-                 std::to_string(p.excluded) + " pairs)";
+      r.reason = "no pair in which " + config::flow(a_) + " spiked (" + std::to_string(p.excluded) +
+                 " pairs)";
       return r;
     }
     const auto alt = [&](stats::Alternative x) {

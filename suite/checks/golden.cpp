@@ -113,8 +113,10 @@ class Golden : public Check {
       r.reason = "golden values rewritten from this run (--update-golden)";  // skip
     } else if (!other.empty() && skip_cross_) {  // skip: the values hold on their machine only
       r.reason = "not compared: the golden file's values were written on another machine (" +
-                 other + ") and this check declares them not comparable across machines "
-                 "(cross_cpu: skip; max rel. dev. " + num(max_rel) + ")";
+                 other +
+                 ") and this check declares them not comparable across machines "
+                 "(cross_cpu: skip; max rel. dev. " +
+                 num(max_rel) + ")";
     } else if (!have_golden) {
       r.verdict = Verdict::fail;  // a regression check without its reference cannot pass
       r.reason = "no golden file " + ctx.golden_path.string() + " (create it with --update-golden)";

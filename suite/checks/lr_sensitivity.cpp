@@ -98,10 +98,10 @@ void write_lr_sensitivity(results::Group& root) {
     g.attrs["size"] = s.size;
     g.attrs["metric"] = std::string(kLrLossMetric);
     g.attrs["init_metric"] = std::string(kLrInitMetric);
-    g.attrs["critical_lr_failed"] =
-        root.has_attr("lr_failed_above")
-            ? "diverged or " + std::string(kLrLossMetric) + " > " + num(root.attr_number("lr_failed_above"))
-            : std::string("diverged");
+    g.attrs["critical_lr_failed"] = root.has_attr("lr_failed_above")
+                                        ? "diverged or " + std::string(kLrLossMetric) + " > " +
+                                              num(root.attr_number("lr_failed_above"))
+                                        : std::string("diverged");
     std::string lrs;
     for (double lr : std::set<double>(s.lrs.begin(), s.lrs.end()))
       lrs += (lrs.empty() ? "" : ", ") + num(lr);

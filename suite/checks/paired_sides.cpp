@@ -58,7 +58,8 @@ PairedSides::PairedSides(const YAML::Node& spec, const std::string& where, const
       if (!c.IsMap() || !c[side] || !c[side].IsMap() || c[side].size() == 0)
         fail(where_, ": key 'control.", side, "' must be a non-empty selector map (the ", side,
              " side's control runs, e.g. {method: vanilla_none})");
-    if (c.size() != 2) fail(where_, ": key 'control' takes exactly '", first_key, "' and '", second_key, "'");
+    if (c.size() != 2)
+      fail(where_, ": key 'control' takes exactly '", first_key, "' and '", second_key, "'");
     if (is_sweep_metric(metric_) || metric_ == "diverged" || spec["above"])
       fail(where_, ": key 'control' needs a per-run metric (not a 0/1 outcome or an lr sweep)");
     control_first_ = YAML::Clone(c[first_key]), control_second_ = YAML::Clone(c[second_key]);
@@ -154,8 +155,7 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
 }
 
 void PairedSides::subtract_controls(std::vector<Unit>& side, const YAML::Node& select,
-                                    const YAML::Node& control,
-                                    const std::vector<Unit>& all) const {
+                                    const YAML::Node& control, const std::vector<Unit>& all) const {
   std::vector<Unit> controls;
   for (const auto& u : all)
     if (matches(u.attrs, control)) controls.push_back(u);
@@ -174,14 +174,13 @@ void PairedSides::subtract_controls(std::vector<Unit>& side, const YAML::Node& s
 }
 
 std::string PairedSides::describe() const {
-  return (metric_ == "lr_sensitivity"
-              ? std::string("LR sensitivity (") + kLrLossMetric + ")"
-          : metric_ == "critical_lr" ? std::string("critical lr (largest stable lr)")
-                                     : metric_) +
+  return (metric_ == "lr_sensitivity" ? std::string("LR sensitivity (") + kLrLossMetric + ")"
+          : metric_ == "critical_lr"  ? std::string("critical lr (largest stable lr)")
+                                      : metric_) +
          (std::isnan(above_) ? "" : " > " + num(above_) + " or diverged (0/1)") +
          (has_control_ ? " minus its control's (" + config::flow(control_first_) + ", " +
-                               config::flow(control_second_) + ")"
-                         : std::string()) +
+                             config::flow(control_second_) + ")"
+                       : std::string()) +
          ", paired: " + config::flow(first_) + " vs " + config::flow(second_);
 }
 

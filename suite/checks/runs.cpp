@@ -70,7 +70,7 @@ double recovery(const std::vector<double>& v, double margin) {
 double after_event(const std::vector<double>& v, const std::string& kind, int64_t k) {
   const auto n = static_cast<int64_t>(v.size());
   if (k < 1 || k + 1 >= n) return NAN;  // no update before the event, or none after it
-  std::vector<double> before;  // the (up to) 8 finite values before update K
+  std::vector<double> before;           // the (up to) 8 finite values before update K
   for (int64_t t = std::max<int64_t>(0, k - 8); t < k; ++t)
     if (std::isfinite(v[t])) before.push_back(v[t]);
   if (before.empty()) return NAN;
@@ -106,7 +106,7 @@ bool diverged(const Group& run) {
 namespace {
 const std::set<std::string>& reductions() {
   static const std::set<std::string> r = {
-      "value",    "first",           "last",         "count",   "min", "max", "mean",
+      "value",    "first",           "last",         "count",    "min",        "max", "mean",
       "late_max", "first_over_last", "max_over_min", "max_rise", "step_of_min"};
   return r;
 }
@@ -145,7 +145,8 @@ void validate_metric(const std::string& spec, const std::string& where) {
          join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "),
          ", max_from_K, max_before_K, recovery_P, rise_after_K, ratio_after_K, recovery_after_K)");
   if (kind.find("_after_") != std::string::npos && k < 1)
-    fail(where, ": key 'metric': '", red, "' needs an event update K >= 1 (updates before it are the baseline)");
+    fail(where, ": key 'metric': '", red,
+         "' needs an event update K >= 1 (updates before it are the baseline)");
   if (kind == "recovery_" && (k < 1 || k > 100))
     fail(where, ": key 'metric': recovery_P needs a margin P in [1, 100] (% of the jump), got '",
          red, "'");

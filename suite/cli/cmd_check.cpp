@@ -18,9 +18,8 @@ int run(const std::vector<std::string>& args) {
       "update-golden", po::bool_switch(),
       "rewrite each file's golden file (values and verdicts) from the results — the one "
       "for the results' instruction set when it exists (checks::golden_file)");
-  auto vm = parse("check",
-                  "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]", opts,
-                  {{"file", -1}}, args);
+  auto vm = parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]",
+                  opts, {{"file", -1}}, args);
   if (!vm) return 0;
   checks::Options o{checks::default_baselines_dir(), (*vm)["update-golden"].as<bool>()};
   o.update_verdicts = (*vm)["update-verdicts"].as<bool>();

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "suite/results/tree.h"
 #include "suite/config/reader.h"
+#include "suite/results/tree.h"
 
 namespace spikebench::engine {
 

@@ -396,26 +396,34 @@ TEST_CASE("golden files per instruction set, and values declared not comparable 
   checks::evaluate(intel, e, {dir, /*update_golden=*/true});  // the default file: Intel AVX512
   // An AVX2 file beside it is chosen for AVX2 results (and rewritten by --update-golden there).
   fs::copy_file(dir / "cpu" / "unit.yaml", dir / "cpu" / "unit.AVX2.yaml");
-  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(amd, 1.0)) == dir / "cpu" / "unit.AVX2.yaml");
+  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(amd, 1.0)) ==
+        dir / "cpu" / "unit.AVX2.yaml");
   CHECK(checks::golden_file(dir, "cpu", "unit", intel) == dir / "cpu" / "unit.yaml");
   auto amd_run = on_machine(amd, 1.5);
   checks::evaluate(amd_run, e, {dir, /*update_golden=*/true});
-  CHECK(YAML::LoadFile((dir / "cpu" / "unit.AVX2.yaml").string())["machine"]["cpu_isa"].as<std::string>() == "AVX2");
-  CHECK(YAML::LoadFile((dir / "cpu" / "unit.yaml").string())["machine"]["cpu_isa"].as<std::string>() == "AVX512");
+  CHECK(YAML::LoadFile((dir / "cpu" / "unit.AVX2.yaml").string())["machine"]["cpu_isa"]
+            .as<std::string>() == "AVX2");
+  CHECK(YAML::LoadFile((dir / "cpu" / "unit.yaml").string())["machine"]["cpu_isa"]
+            .as<std::string>() == "AVX512");
   auto again = on_machine(amd, 1.5);
   CHECK(verdicts(checks::evaluate(again, e, {dir, false}))["g"] == "pass");  // its own file
   // cross_cpu: skip — on another machine the values are not compared (skip, saying why); on the
   // golden file's machine they are, at rtol.
   fs::remove(dir / "cpu" / "unit.AVX2.yaml");
-  const auto skip = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip}");
+  const auto skip =
+      YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip}");
   auto moved = on_machine(amd, 1.5);
   CHECK(verdicts(checks::evaluate(moved, skip, {dir, false}))["g"] == "skip");
   CHECK_THAT(moved.find_group("checks/g")->attr_string("reason"),
              Catch::Matchers::Contains("not comparable across machines"));
   auto same = on_machine(kIntel, 1.5);
   CHECK(verdicts(checks::evaluate(same, skip, {dir, false}))["g"] == "fail");
-  CHECK_THROWS_WITH(checks::evaluate(same, YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip, cross_cpu_rtol: 0.1}"), {dir, false}),
-                    Catch::Matchers::Contains("key 'cross_cpu'"));
+  CHECK_THROWS_WITH(
+      checks::evaluate(same,
+                       YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, "
+                                  "cross_cpu: skip, cross_cpu_rtol: 0.1}"),
+                       {dir, false}),
+      Catch::Matchers::Contains("key 'cross_cpu'"));
   fs::remove_all(dir);
 }
 
@@ -555,10 +563,12 @@ TEST_CASE("compare with control: the treatment's effect on each side, paired (di
     CHECK_THROWS_WITH(checks::evaluate(root, YAML::Load(y), kNoBaselines),
                       Catch::Matchers::Contains(what));
   };
-  throws_with(R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: "m/x:last", test: sign, control: {lower: {method: scaled_none}}})",
-              "key 'control.higher'");
-  throws_with(R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: diverged, test: mcnemar, control: {lower: {method: scaled_none}, higher: {method: vanilla_none}}})",
-              "per-run metric");
+  throws_with(
+      R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: "m/x:last", test: sign, control: {lower: {method: scaled_none}}})",
+      "key 'control.higher'");
+  throws_with(
+      R"(- {name: d, kind: compare, lower: {method: scaled_hit}, higher: {method: vanilla_hit}, metric: diverged, test: mcnemar, control: {lower: {method: scaled_none}, higher: {method: vanilla_none}}})",
+      "per-run metric");
 }
 
 TEST_CASE("compare, bootstrap: W of N counts the pairs the test used, diverged runs excluded",
@@ -726,8 +736,9 @@ TEST_CASE("compare: divergence as a paired 0/1 outcome (exact McNemar) and the c
     CHECK(g.attr_string("critical_lr_failed") == "diverged or valid/loss:last > 3.09");
     root.attrs.erase("lr_failed_above");  // without it only divergence counts: censored at 5e-2
     checks::write_lr_sensitivity(root);
-    CHECK(root.find_group("summary/lr_sensitivity/vanilla")->find_dataset("critical_lr")->values[0] ==
-          5e-2);
+    CHECK(
+        root.find_group("summary/lr_sensitivity/vanilla")->find_dataset("critical_lr")->values[0] ==
+        5e-2);
   }
 }
 

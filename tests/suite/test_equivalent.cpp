@@ -184,6 +184,7 @@ TEST_CASE("coincide: spikes at the same updates as the paired run's, against cha
   CHECK(apart.find_group("checks/same_place")->attr_string("verdict") == "fail");
   CHECK_THROWS_WITH(checks::evaluate(apart, YAML::Load(R"(
 - {name: x, kind: coincide, a: {method: rmsnorm}, b: {method: vanilla}, spikes: both, window: 10}
-)"), kNoBaselines),
+)"),
+                                     kNoBaselines),
                     Catch::Matchers::Contains("key 'spikes'"));
 }

@@ -128,8 +128,7 @@ TEST_CASE("every committed pre-registration record matches its artifact's curren
   for (const auto& study : spikebench::artifacts())
     for (const auto& scale : study.scales()) {
       if (!fs::exists(spikebench::prereg::record_path(baselines, study.name, scale))) continue;
-      const auto s =
-          spikebench::prereg::status(baselines, study, scale, study.runs(scale, 0, {}));
+      const auto s = spikebench::prereg::status(baselines, study, scale, study.runs(scale, 0, {}));
       INFO(study.name << " at " << scale << ": " << s.summary());
       CHECK(s.state == spikebench::prereg::Status::State::matches);
       ++records;

@@ -9,8 +9,8 @@
 #include "models/decoder.h"
 #include "suite/data/random_batch.h"
 #include "suite/data/repeated_ngrams.h"
-#include "suite/engine/injections.h"
 #include "suite/diagnose/init_stability.h"
+#include "suite/engine/injections.h"
 
 TEST_CASE("the repeated-n-gram batch builder writes the requested repeats of a span of the row",
           "[related]") {
@@ -82,8 +82,10 @@ TEST_CASE("injections: the lr spike, the batch swaps and the logged response", "
   CHECK(in.lr_at(11, 1e-3) == 1e-3);
   const auto batch = torch::arange(2 * 65, torch::kInt64).view({2, 65});
   CHECK(torch::equal(in.batch_at(10, batch, 256, 1), batch));  // an lr spike keeps the batch
-  CHECK(torch::equal(in.batch_at(20, batch, 256, 1), spikebench::random_token_batch(batch, 256, 1000003ULL + 20)));
-  CHECK(torch::equal(in.batch_at(30, batch, 256, 1), spikebench::repeated_ngram_batch(batch, 2, 32, 1000003ULL + 30)));
+  CHECK(torch::equal(in.batch_at(20, batch, 256, 1),
+                     spikebench::random_token_batch(batch, 256, 1000003ULL + 20)));
+  CHECK(torch::equal(in.batch_at(30, batch, 256, 1),
+                     spikebench::repeated_ngram_batch(batch, 2, 32, 1000003ULL + 30)));
   CHECK(in.any_at(20));
   CHECK(!in.any_at(21));
   spikebench::results::Group g;
