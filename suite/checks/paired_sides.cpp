@@ -113,7 +113,7 @@ void PairedSides::validate_plan(const std::vector<RunAttrs>& planned) const {
 }
 
 PairedSides::Values PairedSides::collect(const results::Group& root) const {
-  std::vector<Unit> a, b;
+  std::vector<Unit> a, b, all;  // all: every run's unit, the controls' source
   if (is_sweep()) {
     for (const auto& s : lr_sweeps(root)) add(sweep_unit(s, metric_), a, b);
   } else {
@@ -123,14 +123,12 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
         const double failed = diverged(*g) ? 1.0 : std::isnan(v) ? NAN : v > above_ ? 1.0 : 0.0;
         add(Unit{name, g->attrs, failed, false}, a, b);
       } else {
-        add(Unit{name, g->attrs, checks::metric(*g, metric_), diverged(*g)}, a, b);
+        all.push_back(Unit{name, g->attrs, checks::metric(*g, metric_), diverged(*g)});
+        add(all.back(), a, b);
       }
     }
   }
-  if (has_control_) {
-    std::vector<Unit> all;
-    for (const auto& [name, g] : select_runs(root, YAML::Node()))
-      all.push_back(Unit{name, g->attrs, checks::metric(*g, metric_), diverged(*g)});
+  if (has_control_) {  // a per-run metric (the constructor refuses the others)
     subtract_controls(a, first_, control_first_, all);
     subtract_controls(b, second_, control_second_, all);
   }

@@ -10,6 +10,7 @@
 #include "suite/checks/check.h"
 #include "suite/checks/runs.h"
 #include "suite/config/yaml.h"
+#include "suite/stats/stats.h"
 
 namespace spikebench::checks {
 namespace {
@@ -29,8 +30,7 @@ double aggregate(std::vector<double> v, const std::string& how) {
     return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   if (how == "min") return *std::min_element(v.begin(), v.end());
   if (how == "max") return *std::max_element(v.begin(), v.end());
-  std::sort(v.begin(), v.end());  // median
-  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+  return stats::median(std::move(v));
 }
 
 class Range : public Check {

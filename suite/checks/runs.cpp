@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "suite/config/yaml.h"
+#include "suite/stats/stats.h"
 
 namespace spikebench::checks {
 
@@ -74,9 +75,7 @@ double after_event(const std::vector<double>& v, const std::string& kind, int64_
   for (int64_t t = std::max<int64_t>(0, k - 8); t < k; ++t)
     if (std::isfinite(v[t])) before.push_back(v[t]);
   if (before.empty()) return NAN;
-  std::sort(before.begin(), before.end());
-  const size_t m = before.size();
-  const double base = m % 2 ? before[m / 2] : 0.5 * (before[m / 2 - 1] + before[m / 2]);
+  const double base = stats::median(std::move(before));
   // The largest value in rows [from, to): a non-finite one (a blow-up) is +inf, NaN is skipped.
   auto peak = [&](int64_t from, int64_t to, int64_t* at) {
     double p = -INFINITY;

@@ -1,10 +1,12 @@
 #include "suite/engine/injections.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "suite/data/random_batch.h"
 #include "suite/data/repeated_ngrams.h"
+#include "suite/stats/stats.h"
 
 namespace spikebench::engine {
 
@@ -27,13 +29,8 @@ bool contains(const std::vector<int64_t>& steps, int64_t step) {
 void log_kind(results::Group& g, const std::string& kind, int64_t step, double grad_norm) {
   const auto& all = g.dataset("train/grad_norm").values;  // includes this update's, last
   const size_t n = all.size() > 1 ? std::min<size_t>(8, all.size() - 1) : 0;
-  std::vector<double> prev(all.end() - 1 - static_cast<std::ptrdiff_t>(n), all.end() - 1);
-  double median = NAN;
-  if (!prev.empty()) {
-    std::sort(prev.begin(), prev.end());
-    median = prev.size() % 2 ? prev[prev.size() / 2]
-                             : 0.5 * (prev[prev.size() / 2 - 1] + prev[prev.size() / 2]);
-  }
+  const double median =
+      stats::median({all.end() - 1 - static_cast<std::ptrdiff_t>(n), all.end() - 1});
   g.dataset(kind + "/step").append(static_cast<double>(step));
   g.dataset(kind + "/step").integer = true;
   g.dataset(kind + "/grad_norm").append(grad_norm);
@@ -67,11 +64,6 @@ Injections Injections::parse(const config::Reader& r, int64_t steps, int64_t seq
   return in;
 }
 
-bool Injections::any_at(int64_t step) const {
-  return contains(ngram_steps, step) || contains(lr_spike_steps, step) ||
-         contains(corrupt_steps, step);
-}
-
 double Injections::lr_at(int64_t step, double lr) const {
   return contains(lr_spike_steps, step) ? lr * lr_spike_factor : lr;
 }
@@ -86,9 +78,10 @@ torch::Tensor Injections::batch_at(int64_t step, torch::Tensor batch, int64_t vo
 }
 
 void Injections::log_response(results::Group& g, int64_t step, double grad_norm) const {
-  if (contains(ngram_steps, step)) log_kind(g, "ngram", step, grad_norm);
-  if (contains(lr_spike_steps, step)) log_kind(g, "lr_spike", step, grad_norm);
-  if (contains(corrupt_steps, step)) log_kind(g, "corrupt", step, grad_norm);
+  const std::vector<int64_t>* steps[] = {&ngram_steps, &lr_spike_steps, &corrupt_steps};
+  static_assert(std::size(steps) == std::size(kKinds), "one step list per kind, in kKinds' order");
+  for (size_t i = 0; i < std::size(kKinds); ++i)
+    if (contains(*steps[i], step)) log_kind(g, kKinds[i], step, grad_norm);
 }
 
 }  // namespace spikebench::engine

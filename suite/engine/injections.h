@@ -30,14 +30,16 @@ struct Injections {
 
   /// The keys (ngram_*, lr_spike_*, corrupt_steps), range-checked against steps and seq_len.
   static Injections parse(const config::Reader& r, int64_t steps, int64_t seq_len);
-  bool any_at(int64_t step) const;
   /// The learning rate of update `step`: `lr`, or lr × lr_spike_factor at an lr-spike update.
   double lr_at(int64_t step, double lr) const;
   /// The training batch of update `step`, perturbed where an injection says so; deterministic in
   /// (seed, step), so a resumed run sees the same batches.
   torch::Tensor batch_at(int64_t step, torch::Tensor batch, int64_t vocab, int64_t seed) const;
-  /// Appends the gradient response of update `step` to <kind>/ for each kind injected there.
+  /// Appends the gradient response of update `step` to <kind>/ for each kind injected there
+  /// (nothing at an update without an injection).
   void log_response(results::Group& g, int64_t step, double grad_norm) const;
+  /// The kinds, which are also the results groups the responses go to.
+  static constexpr const char* kKinds[] = {"ngram", "lr_spike", "corrupt"};
 };
 
 /// The keys and defaults, for train_lm's table of keys.

@@ -31,9 +31,8 @@ int64_t start_or_resume(RunContext& ctx, TrainState& state) {
                      static_cast<long long>(*at));
       return *at;
     }
-  for (const char* s :
-       {"train", "valid", "layers", "spikes", "eval", "ngram", "lr_spike", "corrupt"})
-    g.groups.erase(s);
+  for (const char* s : {"train", "valid", "layers", "spikes", "eval"}) g.groups.erase(s);
+  for (const char* s : Injections::kKinds) g.groups.erase(s);
   for (const char* s : {"train/step", "valid/step", "layers/step", "spikes/loss/step",
                         "spikes/grad_norm/step", "train/tokens", "train/skipped"})
     g.dataset(s).integer = true;

@@ -181,7 +181,7 @@ std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
     const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
     log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
     if (log_layers) log_layers_row(g, step, st, probe);
-    if (c.injections.any_at(step)) c.injections.log_response(g, step, st.grad_norm);
+    c.injections.log_response(g, step, st.grad_norm);
     if (!obs.diverged.empty()) {
       g.attrs["diverged_reason"] = obs.diverged;
       return "diverged@" + std::to_string(step);

@@ -77,6 +77,9 @@ Tost tost(const std::vector<double>& d, double margin, const std::string& test);
 /// not count in m.
 std::vector<double> holm(const std::vector<double>& p);
 
+/// The median of `v` (the mean of the two middle values for an even count); NaN when empty.
+double median(std::vector<double> v);
+
 /// Standard normal upper tail P(Z > z), and its inverse: the z with P(Z > z) = p, p in (0, 1).
 double normal_sf(double z);
 double normal_isf(double p);

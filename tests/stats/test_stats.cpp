@@ -220,3 +220,10 @@ TEST_CASE("TOST by hand: n pairs all inside the margin give p = 2^-n each side",
   CHECK_THROWS(tost({0.1}, 0.0, "wilcoxon"));
   CHECK_THROWS(tost({0.1}, 0.5, "bootstrap"));
 }
+
+TEST_CASE("median: the middle value, the mean of the two middle ones, NaN when empty", "[stats]") {
+  CHECK(spikebench::stats::median({3.0, 1.0, 2.0}) == 2.0);
+  CHECK(spikebench::stats::median({4.0, 1.0, 3.0, 2.0}) == 2.5);
+  CHECK(spikebench::stats::median({5.0}) == 5.0);
+  CHECK(std::isnan(spikebench::stats::median({})));
+}

@@ -86,12 +86,12 @@ TEST_CASE("injections: the lr spike, the batch swaps and the logged response", "
                      spikebench::random_token_batch(batch, 256, 1000003ULL + 20)));
   CHECK(torch::equal(in.batch_at(30, batch, 256, 1),
                      spikebench::repeated_ngram_batch(batch, 2, 32, 1000003ULL + 30)));
-  CHECK(in.any_at(20));
-  CHECK(!in.any_at(21));
   spikebench::results::Group g;
   for (double x : {1.0, 3.0, 2.0, 10.0}) g.dataset("train/grad_norm").append(x);
   in.log_response(g, 20, 10.0);  // 10 over the median of {1, 3, 2} = 2
   CHECK(g.find_dataset("corrupt/step")->values == std::vector<double>{20.0});
   CHECK(g.find_dataset("corrupt/grad_ratio")->values[0] == Approx(5.0));
   CHECK(g.find_dataset("lr_spike/step") == nullptr);
+  in.log_response(g, 21, 3.0);  // no injection at 21: nothing logged
+  CHECK(g.find_dataset("corrupt/step")->values.size() == 1);
 }

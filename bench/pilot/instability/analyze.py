@@ -31,11 +31,16 @@ Usage: analyze.py FILE.h5 [...] [--unigram 3.19] [--power]    (h5py, numpy, scip
 """
 import argparse
 import math
+import os
+import sys
 from collections import defaultdict
 
 import h5py
 import numpy as np
 from scipy import stats
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from curves import loss_rule  # noqa: E402
 
 
 def text(v):
@@ -52,18 +57,6 @@ def largest_jump(v, start=1):
             best, row = x - low, t
         low = min(low, x)
     return best, row
-
-
-def loss_rule(v, factor=2.0, patience=20):
-    low, above = math.inf, 0
-    for x in v:
-        if not math.isfinite(x):
-            return True
-        low = min(low, x)
-        above = above + 1 if x > factor * low else 0
-        if above >= patience:
-            return True
-    return False
 
 
 def run_metrics(g, unigram):

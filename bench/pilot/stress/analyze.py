@@ -18,49 +18,30 @@ differences, and the pairs a one-sided Wilcoxon at alpha/(2m) needs for 80 % pow
 suite/stats/power.cpp: normal theory with the test's ARE 3/pi, and at least the n whose smallest
 exact p, 2^-n, reaches the level).
 
-Usage: analyze.py FILE.h5 [...] [--at 50] [--claims M]     (h5py, numpy; no scipy needed)
+Usage: analyze.py FILE.h5 [...] [--at 50] [--claims M]     (h5py, numpy, matplotlib, yaml:
+Debian's python3 — after_event comes from scripts/report.py; no scipy needed)
 Method names are MODEL_INJECTION (INJECTION: none | ngram | corrupt | lr_spike[FACTOR]); runs of
 several files with equal (lr, model, injection, seed) are one run.
 """
 import argparse
 import math
+import os
 import re
+import sys
 from collections import defaultdict
 from statistics import NormalDist
 
 import h5py
 import numpy as np
 
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_here, ".."), os.path.join(_here, "..", "..", "..", "scripts")]
+from curves import loss_rule  # noqa: E402  (bench/pilot/curves.py)
+from report import after_event  # noqa: E402  (scripts/report.py: the suite's reductions)
+
 
 def text(v):
     return v.decode() if isinstance(v, bytes) else v
-
-
-def after_event(v, k):
-    base = float(np.median([x for x in v[max(0, k - 8):k] if math.isfinite(x)]))
-    tail = [math.inf if math.isinf(x) else x for x in v[k + 1:]]
-    at = int(np.nanargmax(tail)) + k + 1
-    top = tail[at - k - 1]
-    rise = top - base
-    if not rise > 0:
-        rec = 0.0
-    elif not math.isfinite(rise):
-        rec = math.inf
-    else:
-        rec = next((float(t - k) for t in range(at + 1, len(v)) if v[t] <= base + 0.1 * rise), math.inf)
-    return base, rise, rec
-
-
-def loss_rule(v, factor=2.0, patience=20):
-    low, above = math.inf, 0
-    for x in v:
-        if not math.isfinite(x):
-            return True
-        low = min(low, x)
-        above = above + 1 if x > factor * low else 0
-        if above >= patience:
-            return True
-    return False
 
 
 def run_metrics(g, k):
