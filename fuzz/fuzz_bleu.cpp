@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "fuzz/fuzz_common.h"
-#include "suite/eval/text/bleu.h"
-#include "suite/eval/text/tokenizer.h"
+#include "metrics/bleu.h"
+#include "metrics/tokenizer.h"
 
 using namespace spikebench;
 

@@ -2,7 +2,7 @@
 // weights through it): any bytes give a header whose tensors tile the buffer in bounds, or an
 // Error naming the file.
 #include "fuzz/fuzz_common.h"
-#include "suite/checkpoint/safetensors.h"
+#include "suite/model_io/safetensors.h"
 
 using namespace spikebench;
 

@@ -14,7 +14,7 @@
 #include "core/registry.h"
 #include "suite/config/reader.h"
 #include "suite/results/tree.h"
-#include "suite/study.h"
+#include "suite/run_spec.h"
 
 namespace spikebench {
 

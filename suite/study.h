@@ -1,7 +1,7 @@
 #pragma once
 // A study: a YAML grid (methods × sizes × lr × seeds) per scale, run by a registered runner,
 // with expectations per scale. Every paper artifact is a study whose YAML is embedded in the
-// binary (suite/artifacts/*.yaml); a user's STUDY.yaml has the same schema (see README).
+// binary (suite/artifacts/*.yaml); a user's STUDY.yaml has the same schema (docs/study.md).
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -9,17 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace spikebench {
+#include "suite/run_spec.h"
 
-/// One training / measurement run of a study, fully resolved.
-struct RunSpec {
-  std::string name;    // "scaled_embed-350m-lr5e-04-s0": the group under /runs
-  std::string method;  // key of the study's `methods`
-  std::string size;    // model flavor
-  double lr = NAN;     // NaN when the study has no learning-rate axis
-  int seed = 0;
-  YAML::Node config;  // runner defaults < study defaults < scale < method < grid < --set
-};
+namespace spikebench {
 
 struct Study {
   std::string name;    // artifact name ("fig2") or the YAML file's stem

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/data_dir.h"
-#include "suite/eval/text/bleu.h"
-#include "suite/eval/text/text_file.h"
+#include "metrics/bleu.h"
+#include "metrics/text_file.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "suite/eval/text/bleu.h"
-#include "suite/eval/text/text_file.h"
+#include "metrics/bleu.h"
+#include "metrics/text_file.h"
 
 int main(int argc, char** argv) try {
   spikebench::text::BleuOptions opt;

@@ -10,7 +10,7 @@
 #include "suite/checks/lr_sensitivity.h"
 #include "suite/config/yaml.h"
 #include "suite/machine.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 namespace {

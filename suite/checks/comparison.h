@@ -1,6 +1,6 @@
 #pragma once
 // `spikebench compare`'s numbers: every method of a study against chosen baselines, over paired
-// seeds (the statistics of suite/stats, as the claim checks use them). Per method: LR
+// seeds (the statistics of stats, as the claim checks use them). Per method: LR
 // sensitivity per seed (Wortsman et al. 2023, §2.2; lr_sensitivity.h) with its mean and spread,
 // the spike scores (stability_monitor.h), divergences, and the final validation loss at each lr
 // with a 95% percentile-bootstrap interval over seeds. Per method and baseline: a two-sided
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "suite/results/tree.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 

@@ -17,7 +17,7 @@
 #include "suite/checks/check.h"
 #include "suite/checks/paired_sides.h"
 #include "suite/config/yaml.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 namespace {

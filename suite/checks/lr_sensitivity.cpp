@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "suite/checks/runs.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 namespace {

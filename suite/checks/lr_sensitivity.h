@@ -1,6 +1,6 @@
 #pragma once
 // LR sensitivity per method, size and seed from a study's lr sweep (Wortsman et al. 2023, §2.2;
-// the formula is suite/stats/lr_sensitivity.cpp). The loss is the final validation loss; the
+// the formula is stats/lr_sensitivity.cpp). The loss is the final validation loss; the
 // loss at initialization is the run's first training loss (measured before any update; the
 // same for every lr of one seed, which fixes the init); a diverged run counts as that loss.
 #include <string>

@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "suite/checks/lr_sensitivity.h"
 #include "suite/config/yaml.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 namespace {

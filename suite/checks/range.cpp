@@ -10,7 +10,7 @@
 #include "suite/checks/check.h"
 #include "suite/checks/runs.h"
 #include "suite/config/yaml.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 namespace {

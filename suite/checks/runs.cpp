@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "suite/config/yaml.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::checks {
 

@@ -6,7 +6,7 @@
 
 #include "suite/data/random_batch.h"
 #include "suite/data/repeated_ngrams.h"
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 namespace spikebench::engine {
 

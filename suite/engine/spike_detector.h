@@ -1,5 +1,5 @@
 #pragma once
-// Spike detector (DESIGN "Spike"; OLMo-core's stability monitor, llm.c's outlier detector): a
+// Spike detector (docs/design.md, "Spikes"; OLMo-core's stability monitor, llm.c's outlier detector): a
 // value is a spike when it exceeds the mean of the previous values by k standard deviations.
 // The window expands from `min_window` values up to `window` (W), so spikes in the first W
 // updates — where §5.2 and Fig. 1 put the early ones — are seen; a flat baseline (σ = 0)

@@ -16,7 +16,7 @@
 #include "core/error.h"
 #include "datasets/bpe.h"
 #include "models/decoder.h"
-#include "suite/checkpoint/model_folder.h"
+#include "suite/model_io/model_folder.h"
 #include "suite/data/batches.h"
 #include "suite/engine/checkpoint.h"
 #include "suite/engine/distributed.h"

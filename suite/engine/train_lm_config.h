@@ -47,7 +47,7 @@ struct TrainLmConfig : RunnerConfig {
   StabilityOptions stability;
   // zero-shot evaluation after training (-1 = skip, 0 = all)
   int64_t eval_wikitext_windows = 0, eval_lambada_examples = 0, eval_overlap = 32;
-  bool save_model = false;  // keep the trained model folder (suite/checkpoint/model_folder.h)
+  bool save_model = false;  // keep the trained model folder (suite/model_io/model_folder.h)
   Injections injections;    // induced spikes: n-grams, lr spikes, corrupted batches
 
   // The lr-spike and corrupted-batch injections, off (Runner::off_yaml); constant-initialized,

@@ -2,7 +2,7 @@
 // recipe — token-based batches (max tokens), label-smoothed cross entropy (ε = 0.1), Adam
 // (β2 = 0.98, weight decay 0), gradient clipping 0.1, inverse-sqrt schedule with warmup — then
 // translates the first lines of newstest2010-2016 (beam search or greedy), detokenizes, and
-// scores each year with the SacreBLEU-identical corpus BLEU (suite/eval/text/bleu.h). The update
+// scores each year with the SacreBLEU-identical corpus BLEU (metrics/bleu.h). The update
 // is the engine's (engine::Trainer: fp32/bf16/fp16, data parallel), the stability monitor the
 // one train_lm uses (a diverged run is Table 5's N/A: no BLEU), and --resume is bit-identical.
 #include <torch/torch.h>
@@ -23,7 +23,7 @@
 #include "suite/engine/schedule.h"
 #include "suite/engine/train_mt_config.h"
 #include "suite/engine/trainer.h"
-#include "suite/eval/text/bleu.h"
+#include "metrics/bleu.h"
 #include "suite/mt/corpus.h"
 #include "suite/mt/decoding.h"
 #include "suite/progress.h"

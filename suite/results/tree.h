@@ -1,6 +1,6 @@
 #pragma once
-// The in-memory results of one artifact run, mirroring the HDF5 layout (DESIGN.md "Results
-// file"): groups holding attributes and numeric datasets. The engine appends to it; store.h
+// The in-memory results of one artifact run, mirroring the HDF5 layout (docs/results-format.md):
+// groups holding attributes and numeric datasets. The engine appends to it; store.h
 // writes it to disk atomically, so the file on disk is always a complete, readable HDF5 file.
 #include <cstdint>
 #include <map>

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "suite/stats/stats.h"
+#include "stats/stats.h"
 
 using namespace spikebench::stats;
 namespace {

@@ -1,5 +1,5 @@
 // Model folders and the safetensors reader/writer: round trips, and malformed files rejected
-// with the file and tensor named (the specification's rules: suite/checkpoint/safetensors.h).
+// with the file and tensor named (the specification's rules: suite/model_io/safetensors.h).
 #include <torch/torch.h>
 #include <unistd.h>
 
@@ -11,8 +11,8 @@
 #include "core/error.h"
 #include "models/config.h"
 #include "models/decoder.h"
-#include "suite/checkpoint/model_folder.h"
-#include "suite/checkpoint/safetensors.h"
+#include "suite/model_io/model_folder.h"
+#include "suite/model_io/safetensors.h"
 
 namespace fs = std::filesystem;
 namespace st = spikebench::safetensors;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "suite/eval/text/bleu.h"
+#include "metrics/bleu.h"
 
 using namespace spikebench::text;
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/data_dir.h"
-#include "suite/eval/text/bleu.h"
+#include "metrics/bleu.h"
 
 namespace {
 

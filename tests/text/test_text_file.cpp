@@ -8,7 +8,7 @@
 
 #include "core/data_dir.h"
 #include "core/error.h"
-#include "suite/eval/text/text_file.h"
+#include "metrics/text_file.h"
 
 using spikebench::text::read_segments;
 namespace fs = std::filesystem;

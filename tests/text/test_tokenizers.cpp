@@ -5,8 +5,8 @@
 #include <string>
 
 #include "core/error.h"
-#include "suite/eval/text/tokenizer.h"
-#include "suite/eval/text/unicode.h"
+#include "metrics/tokenizer.h"
+#include "metrics/unicode.h"
 
 using namespace spikebench::text;
 

@@ -22,7 +22,7 @@ Paired lines compare each method with vanilla on the same seeds: discordant fail
 --power FILE.h5 prints the power analysis behind the spikes artifact's seed count (its three
 claims, from the shallow design's pilot pairs): for the Wilcoxon claims the pairs a one-sided test
 at alpha / 6 (Holm over 3 claims and their reverses) needs for 80 % power against the pilot's
-mean difference and spread — the formula of suite/stats/power.cpp (normal theory, ARE 3/pi),
+mean difference and spread — the formula of stats/power.cpp (normal theory, ARE 3/pi),
 and at least the n whose smallest p reaches that level; for the McNemar claim the smallest n
 with P(Binomial(n, q) >= k) >= 0.8, k the discordant pairs the exact test needs and q the
 pilot's discordance rate shrunk by Laplace's rule ((x + 1) / (n + 2)).
@@ -94,7 +94,7 @@ def fmt(x):
 
 
 def pairs_needed_wilcoxon(effect, sd, alpha, power=0.8):
-    """suite/stats/power.cpp's pairs_needed for test wilcoxon."""
+    """stats/power.cpp's pairs_needed for test wilcoxon."""
     if not effect > 0:
         return 0
     z = stats.norm.isf(alpha) + stats.norm.isf(1 - power)

@@ -15,7 +15,7 @@ Per run (the same definitions as the suite's reductions, suite/checks/runs.h: af
 Paired lines: each injection against the same seed's uninjected control (rise), and Vanilla
 against Scaled Embed under the same injection (rise, recovery, gratio): wins, mean and sd of the
 differences, and the pairs a one-sided Wilcoxon at alpha/(2m) needs for 80 % power (the formula of
-suite/stats/power.cpp: normal theory with the test's ARE 3/pi, and at least the n whose smallest
+stats/power.cpp: normal theory with the test's ARE 3/pi, and at least the n whose smallest
 exact p, 2^-n, reaches the level).
 
 Usage: analyze.py FILE.h5 [...] [--at 50] [--claims M]     (h5py, numpy, matplotlib, yaml:

@@ -1,0 +1,40 @@
+// spikebench worker STUDY --run NAME --file F: runs one grid point of a study in this process
+// into F, a results file of that run alone. `run`/`reproduce --jobs N` start these; the parent
+// alone writes the study's results file. Not needed by hand, but usable to re-run one point.
+#include <sys/prctl.h>
+
+#include <csignal>
+
+#include "cli/command.h"
+#include "suite/commands/run_options.h"
+
+namespace spikebench::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+  po::options_description opts("worker options");
+  opts.add_options()("study", po::value<std::string>()->required(), "artifact name or STUDY.yaml")(
+      "run", po::value<std::string>()->required(), "the run (grid point) name")(
+      "file", po::value<std::string>()->required(), "results file of this run alone")(
+      "checkpoint-dir", po::value<std::string>()->required(), "the run's checkpoint folder")(
+      "model-dir", po::value<std::string>()->default_value(""),
+      "where a trained model folder goes (save_model: true)")(
+      "progress", po::bool_switch(), "show the run's progress line");
+  add_run_options(opts);
+  auto vm = parse("worker",
+                  "STUDY --run NAME --file F --checkpoint-dir DIR [--scale S] [--seeds N] "
+                  "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
+                  opts, {{"study", 1}}, args);
+  if (!vm) return 0;
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed parent takes its workers along
+  const Study study = find_study((*vm)["study"].as<std::string>());
+  RunOptions o = run_options(*vm, args, "worker");
+  return run_one(study, o, (*vm)["run"].as<std::string>(), (*vm)["file"].as<std::string>(),
+                 (*vm)["checkpoint-dir"].as<std::string>(), (*vm)["model-dir"].as<std::string>(),
+                 (*vm)["progress"].as<bool>());
+}
+
+SPIKEBENCH_COMMAND("worker", run);
+
+}  // namespace
+}  // namespace spikebench::cli

@@ -1,0 +1,20 @@
+#pragma once
+// One training / measurement run of a study, fully resolved: what a runner executes
+// (suite/runner.h) and what a study expands its grid into (suite/study.h).
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <string>
+
+namespace spikebench {
+
+struct RunSpec {
+  std::string name;    // "scaled_embed-350m-lr5e-04-s0": the group under /runs
+  std::string method;  // key of the study's `methods`
+  std::string size;    // model flavor
+  double lr = NAN;     // NaN when the study has no learning-rate axis
+  int seed = 0;
+  YAML::Node config;  // runner defaults < study defaults < scale < method < grid < --set
+};
+
+}  // namespace spikebench
