@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& scale : study.scales()) {
       if (!study.skip_reason(scale).empty()) continue;
       const auto runs = study.runs(scale, 0, {});
-      checks::validate(study.expectations(scale), planned_attrs(runs), "fuzz.yaml: expectations");
-      for (const auto& r : runs) (void)runner.prepare(r.config, "fuzz.yaml: run " + r.name, env);
+      checks::validate(study.checks(scale), planned_attrs(runs));
+      for (const auto& r : runs) (void)r.typed->requirements(env);
     }
   });
   return 0;

@@ -109,16 +109,16 @@ class ThreadCountGuard {
 
 /// Why this machine cannot run `runs` ("" when it can), after validating every run's typed
 /// config. A reason that only a --set introduced is an error: the user asked for it here.
-std::string check_runs(const Study& study, const RunOptions& o, const Runner& runner,
-                       const std::vector<RunSpec>& runs, const Environment& env) {
+std::string check_runs(const Study& study, const RunOptions& o, const std::vector<RunSpec>& runs,
+                       const Environment& env) {
   std::string reason;
   for (const auto& r : runs) {
-    reason = runner.prepare(r.config, study.source + ": run '" + r.name + "'", env);
+    reason = r.typed->requirements(env);
     if (!reason.empty()) break;
   }
   if (reason.empty() || o.sets.empty()) return reason;
   for (const auto& r : study.runs(o.scale, o.seeds, {}))
-    if (!runner.prepare(r.config, study.source + ": run '" + r.name + "'", env).empty())
+    if (!r.typed->requirements(env).empty())
       return reason;  // the scale itself declares what this machine lacks: skipped
   fail(study.source, ": --set ", join(o.sets, " --set "), ": ", reason);
 }
@@ -155,10 +155,25 @@ bool finished(const results::Group& g) {
   return s != "running" && s.rfind("failed", 0) != 0;
 }
 
+/// The run cache's key: a run is a pure function of its runner and resolved config.
+std::string cache_key(const Study& study, const RunSpec& run) {
+  return study.runner + "\n" + config::flow(run.config);
+}
+
+/// A run's identity attributes (what the checks select pairs by), marked running.
+void write_identity(results::Group& g, const RunSpec& run) {
+  g.attrs["method"] = run.method;
+  g.attrs["size"] = run.size;
+  g.attrs["seed"] = static_cast<int64_t>(run.seed);
+  if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
+  g.attrs["status"] = std::string("running");
+  g.attrs["config"] = config::flow(run.config);
+}
+
 /// Copies a finished identical run from the cache into `g`; false when there is none.
 bool reuse(const Study& study, const RunOptions& o, const RunSpec& run, results::Group& g) {
   const results::Group* done =
-      o.cache ? o.cache->find(study.runner + "\n" + config::flow(run.config)) : nullptr;
+      o.cache ? o.cache->find(cache_key(study, run)) : nullptr;
   if (!done) return false;
   const auto keep = g.attrs;  // this study's names for the run (method, size, ...)
   g = results::clone(*done);
@@ -169,12 +184,12 @@ bool reuse(const Study& study, const RunOptions& o, const RunSpec& run, results:
 
 /// Runs one grid point; a runner's exception marks the run failed, keeps the partial results
 /// and stops the study. The run's wall time and, under `reproduce`, a cache entry are added.
-void execute(const Study& study, const RunOptions& o, const Runner& runner, const RunSpec& run,
+void execute(const Study& study, const RunOptions& o, const RunSpec& run,
              results::Group& g, RunContext ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   try {
     ThreadCountGuard threads;
-    runner.run(ctx);
+    run.typed->run(ctx);
     if (g.attr_string("status") == "running") g.attrs["status"] = std::string("ok");
   } catch (const std::exception& e) {
     g.attrs["status"] = std::string("failed: ") + e.what();
@@ -185,7 +200,7 @@ void execute(const Study& study, const RunOptions& o, const Runner& runner, cons
   g.attrs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (o.cache) {
     g.attrs["reused_from"] = study.name + "/" + run.name;  // only copies carry it
-    o.cache->store(study.runner + "\n" + config::flow(run.config), g);
+    o.cache->store(cache_key(study, run), g);
     g.attrs.erase("reused_from");
   }
 }
@@ -194,7 +209,6 @@ void execute(const Study& study, const RunOptions& o, const Runner& runner, cons
 struct Executor {
   const Study& study;
   const RunOptions& o;
-  const Runner& runner;
   const Environment& env;
   results::Group& root;
   fs::path ckpt_root;
@@ -210,12 +224,7 @@ bool begin_run(Executor& ex, const RunSpec& run, size_t index, size_t total) {
   if (ex.main_rank)
     std::fprintf(stderr, "[%zu/%zu] %s %s\n", index, total, ex.study.name.c_str(), run.name.c_str());
   if (ex.o.resume && finished(g)) return false;
-  g.attrs["method"] = run.method;
-  g.attrs["size"] = run.size;
-  g.attrs["seed"] = static_cast<int64_t>(run.seed);
-  if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
-  g.attrs["status"] = std::string("running");
-  g.attrs["config"] = config::flow(run.config);
+  write_identity(g, run);
   if (!reuse(ex.study, ex.o, run, g)) return true;
   if (ex.main_rank) std::fprintf(stderr, "  identical to %s: reused\n", g.attr_string("reused_from").c_str());
   ex.flush();
@@ -233,7 +242,7 @@ void run_sequential(Executor& ex, const std::vector<RunSpec>& runs) {
     const auto& run = runs[i];
     if (!begin_run(ex, run, i + 1, runs.size())) continue;
     results::Group& g = ex.root.group("runs/" + run.name);
-    execute(ex.study, ex.o, ex.runner, run, g,
+    execute(ex.study, ex.o, run, g,
             {run, g, ex.env, ex.ckpt_root / run.name, models_root(ex) / run.name, ex.o.resume,
              ex.progress, ex.flush, ex.o.comm.get()});
     ex.flush();
@@ -284,7 +293,7 @@ void run_parallel(Executor& ex, const std::vector<RunSpec>& runs, int jobs) {
       // A run's thread count is fixed from the process's start: OpenMP and MKL read these once
       // (a pool that started with every core and was set to 1 later computes differently).
       std::vector<std::string> env;
-      if (const int t = ex.runner.cost(run.config).threads; t > 0)
+      if (const int t = run.typed->cost().threads; t > 0)
         env = {"OMP_NUM_THREADS=" + std::to_string(t), "MKL_NUM_THREADS=" + std::to_string(t)};
       pool.start(static_cast<int64_t>(next - 1), worker_argv(ex, run, file, jobs), env);
       ex.flush();  // the results file lists the run as running (its rows are the worker's)
@@ -307,7 +316,7 @@ void run_parallel(Executor& ex, const std::vector<RunSpec>& runs, int jobs) {
     } else {
       if (ex.o.cache) {
         g.attrs["reused_from"] = ex.study.name + "/" + run.name;
-        ex.o.cache->store(ex.study.runner + "\n" + config::flow(run.config), g);
+        ex.o.cache->store(cache_key(ex.study, run), g);
         g.attrs.erase("reused_from");
       }
       std::error_code ec;
@@ -327,7 +336,7 @@ void run_parallel(Executor& ex, const std::vector<RunSpec>& runs, int jobs) {
 RunReport run_study(const Study& study, const RunOptions& o) {
   RunReport report;
   if (const auto reason = study.skip_reason(o.scale); !reason.empty()) {
-    if (!study.root["scales"][o.scale])
+    if (!study.declares(o.scale))
       fail(study.name, ": scale '", o.scale,
            "' is not declared (declared: ", join(study.scales(), ", "), ")");
     report.skipped = true, report.skip_reason = reason;
@@ -335,11 +344,10 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   }
   // ---- validate everything before any file is created
   const auto runs = study.runs(o.scale, o.seeds, o.sets);
-  checks::validate(study.expectations(o.scale), planned_attrs(runs),
-                   study.source + ": expectations." + o.scale);
+  checks::validate(study.checks(o.scale), planned_attrs(runs));
   const Runner& runner = Registry<Runner>::instance().get(study.runner);
   Environment env{runner.needs_data ? resolve_data_dir(o.data_dir) : fs::path(), cuda_available()};
-  if (auto reason = check_runs(study, o, runner, runs, env); !reason.empty()) {
+  if (auto reason = check_runs(study, o, runs, env); !reason.empty()) {
     report.skipped = true, report.skip_reason = reason;
     return report;
   }
@@ -370,7 +378,7 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   flush();
 
   Progress progress(main_rank);
-  Executor ex{study, o, runner, env, root, ckpt_root, flush, progress, main_rank};
+  Executor ex{study, o, env, root, ckpt_root, flush, progress, main_rank};
   // Every run executes in a fresh worker process whose thread count is fixed from its start,
   // so results do not depend on --jobs or on what ran before; data-parallel ranks (one process
   // per device already) run in this process.
@@ -386,9 +394,8 @@ RunReport run_study(const Study& study, const RunOptions& o) {
   root.attrs["end_time"] = now_iso();
   report.writer = main_rank;
   if (!main_rank) return report;  // checks and golden files are rank 0's
-  report.checks = checks::evaluate(root, study.expectations(o.scale),
-                                   {checks::default_baselines_dir(), o.update_golden},
-                                   study.source + ": expectations." + o.scale);
+  report.checks = checks::evaluate(root, study.checks(o.scale),
+                                   {checks::default_baselines_dir(), o.update_golden});
   for (const auto& c : report.checks) report.failed += c.verdict == checks::Verdict::fail;
   flush();
   std::error_code ec;
@@ -407,18 +414,13 @@ int run_one(const Study& study, const RunOptions& o, const std::string& run_name
   results::Group root;
   if (o.resume && fs::exists(file)) root = results::load(file);
   results::Group& g = root.group("runs/" + run_name);
-  g.attrs["method"] = it->method;
-  g.attrs["size"] = it->size;
-  g.attrs["seed"] = static_cast<int64_t>(it->seed);
-  if (!std::isnan(it->lr)) g.attrs["lr"] = it->lr;
-  g.attrs["status"] = std::string("running");
-  g.attrs["config"] = config::flow(it->config);
+  write_identity(g, *it);
   auto flush = [&] { results::save(root, file); };
   Progress progress(show_progress);
   RunOptions quiet = o;
   quiet.cache = nullptr;
   try {
-    execute(study, quiet, runner, *it, g, {*it, g, env, checkpoint_dir, model_dir, o.resume, progress, flush, nullptr});
+    execute(study, quiet, *it, g, {*it, g, env, checkpoint_dir, model_dir, o.resume, progress, flush, nullptr});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "spikebench worker: %s\n", e.what());
     return 1;  // execute() saved the failed status
@@ -428,11 +430,10 @@ int run_one(const Study& study, const RunOptions& o, const std::string& run_name
 }
 
 int auto_jobs(const Study& study, const RunOptions& o) {
-  const Runner& runner = Registry<Runner>::instance().get(study.runner);
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   int threads = 1;
   for (const auto& r : study.runs(o.scale, o.seeds, o.sets)) {
-    const int t = runner.cost(r.config).threads;
+    const int t = r.typed->cost().threads;
     threads = std::max(threads, t <= 0 ? cores : t);
   }
   return std::max(1, cores / threads);

@@ -67,8 +67,7 @@ int print_plan(const std::vector<Study>& studies, const RunOptions& o, const Pla
   int total_runs = 0;
   double total_flops = 0;
   for (const auto& s : studies) {
-    const YAML::Node scale_node = s.root["scales"][o.scale];
-    if (!scale_node) {
+    if (!s.declares(o.scale)) {
       std::printf("  %-4s %-11s %5s %14s %12s %10s  scale not declared\n", s.id.c_str(),
                   s.name.c_str(), "-", "-", "-", "-");
       continue;
@@ -76,9 +75,8 @@ int print_plan(const std::vector<Study>& studies, const RunOptions& o, const Pla
     const auto runs = s.runs(o.scale, o.seeds, o.sets);
     double tokens = 0, flops = 0;
     bool estimated = true;
-    const Runner& runner = Registry<Runner>::instance().get(s.runner);
     for (const auto& r : runs) {  // init-time measurements cost seconds, not GPU-hours: 0
-      const Cost cost = runner.cost(r.config);
+      const Cost cost = r.typed->cost();
       tokens += cost.tokens, flops += cost.flops, estimated = estimated && cost.estimated;
     }
     total_runs += static_cast<int>(runs.size());

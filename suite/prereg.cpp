@@ -134,7 +134,7 @@ Design design_of(const Study& study, const std::string& scale, const std::vector
   Design d;
   d.claims = YAML::Node(YAML::NodeType::Sequence);
   const auto expectations = study.expectations(scale);
-  const auto parsed = checks::parse(expectations, study.source + ": expectations." + scale);
+  const auto& parsed = study.checks(scale);  // in the order of `expectations`
   for (size_t i = 0; i < parsed.size(); ++i)
     if (parsed[i]->is_claim()) {
       // The paper's words a claim cites (`quote`, `extends`) document it; they do not decide

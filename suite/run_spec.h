@@ -4,9 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <memory>
 #include <string>
 
 namespace spikebench {
+
+struct ParsedConfig;  // suite/runner.h
 
 struct RunSpec {
   std::string name;    // "scaled_embed-350m-lr5e-04-s0": the group under /runs
@@ -15,6 +18,7 @@ struct RunSpec {
   double lr = NAN;     // NaN when the study has no learning-rate axis
   int seed = 0;
   YAML::Node config;  // runner defaults < study defaults < scale < method < grid < --set
+  std::shared_ptr<const ParsedConfig> typed;  // `config` parsed by the runner, once
 };
 
 }  // namespace spikebench

@@ -9,6 +9,7 @@
 // results file, dataset or model exists, and knows no runner's keys.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/registry.h"
@@ -54,6 +55,16 @@ struct RunContext {
   engine::Communicator* comm = nullptr;  // data parallel; null for a single process
 };
 
+/// A run's config as its runner parsed and validated it (once, in Study::runs): what the plan
+/// prices, the pipeline checks against the machine and the runner executes.
+struct ParsedConfig {
+  virtual ~ParsedConfig() = default;
+  /// Why this machine cannot run it ("" when it can); missing input files are errors.
+  virtual std::string requirements(const Environment& env) const = 0;
+  virtual Cost cost() const = 0;
+  virtual void run(RunContext& ctx) const = 0;
+};
+
 struct Runner {
   static constexpr const char* kKind = "runner";
   std::string summary;
@@ -63,12 +74,9 @@ struct Runner {
   /// pre-registered design hash leaves them out when all are off, so a feature the runner gains
   /// off by default does not change the design of records written before it (suite/prereg.h).
   const char* off_yaml = nullptr;
-  /// Parses and validates the typed config (errors name `where` and the key; missing input
-  /// files are errors too) and returns why this machine cannot run it ("" when it can).
-  std::function<std::string(const YAML::Node&, const std::string& where, const Environment&)>
-      prepare;
-  std::function<Cost(const YAML::Node&)> cost;
-  std::function<void(RunContext&)> run;
+  /// Parses and validates the typed config (errors name `where` and the key).
+  std::function<std::shared_ptr<const ParsedConfig>(const YAML::Node&, const std::string& where)>
+      parse;
 };
 
 /// Config::kOffKeys where the config declares one (Runner::off_yaml), else null.
@@ -84,21 +92,20 @@ struct OffKeys<C, std::void_t<decltype(C::kOffKeys)>> {
 template <typename Config>
 Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_data,
                     void (*fn)(RunContext&, const Config&)) {
-  Runner r{std::move(summary),
-           defaults_yaml,
-           needs_data,
-           OffKeys<Config>::get(),
-           nullptr,
-           nullptr,
-           nullptr};
-  r.prepare = [](const YAML::Node& node, const std::string& where, const Environment& env) {
-    return Config::parse(config::Reader(node, where)).requirements(env);
+  struct Typed final : ParsedConfig {
+    Typed(Config c, void (*f)(RunContext&, const Config&)) : config(std::move(c)), fn(f) {}
+    std::string requirements(const Environment& env) const override {
+      return config.requirements(env);
+    }
+    Cost cost() const override { return config.cost(); }
+    void run(RunContext& ctx) const override { fn(ctx, config); }
+    Config config;
+    void (*fn)(RunContext&, const Config&);
   };
-  r.cost = [](const YAML::Node& node) {
-    return Config::parse(config::Reader(node, "plan")).cost();
-  };
-  r.run = [fn](RunContext& ctx) {
-    fn(ctx, Config::parse(config::Reader(ctx.run.config, "run '" + ctx.run.name + "'")));
+  Runner r{std::move(summary), defaults_yaml, needs_data, OffKeys<Config>::get(), nullptr};
+  r.parse = [fn](const YAML::Node& node, const std::string& where) {
+    return std::shared_ptr<const ParsedConfig>(
+        std::make_shared<Typed>(Config::parse(config::Reader(node, where)), fn));
   };
   return r;
 }

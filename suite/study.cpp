@@ -129,11 +129,13 @@ Study parse_study(const std::string& text, const std::string& source) {
       const auto scale = config::key_of(kv.first, source + ": expectations");
       if (!s.root["scales"][scale])
         fail(source, ": expectations: scale '", scale, "' is not declared under 'scales'");
-      checks::parse(kv.second, source + ": expectations." + scale);
+      s.checks_by_scale[scale] = checks::parse_list(kv.second, source + ": expectations." + scale);
     }
   }
   return s;
 }
+
+bool Study::declares(const std::string& scale) const { return bool(root["scales"][scale]); }
 
 std::vector<std::string> Study::scales() const {
   std::vector<std::string> out;
@@ -148,6 +150,18 @@ std::string Study::skip_reason(const std::string& scale) const {
   return node["skip"] ? config::get<std::string>(node, "skip", source + ": scales." + scale) : "";
 }
 
+std::string Study::note(const std::string& scale) const {
+  const auto node = root["scales"][scale];
+  return node && node["note"] ? config::get<std::string>(node, "note", source + ": scales." + scale)
+                              : "";
+}
+
+std::vector<std::string> Study::method_names() const {
+  std::vector<std::string> out;
+  for (const auto& kv : root["methods"]) out.push_back(config::key_of(kv.first, source + ": methods"));
+  return out;
+}
+
 std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
                                  const std::vector<std::string>& sets) const {
   const std::string where = source + ": scales." + scale;
@@ -160,12 +174,9 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   const YAML::Node methods = root["methods"];
   if (!methods || !methods.IsMap() || methods.size() == 0) fail(source, ": missing map 'methods'");
 
-  std::vector<std::string> method_names;
-  if (grid["methods"])
-    method_names = config::get<std::vector<std::string>>(grid, "methods", where);
-  else
-    for (const auto& kv : methods)
-      method_names.push_back(config::key_of(kv.first, source + ": methods"));
+  const std::vector<std::string> run_methods =
+      grid["methods"] ? config::get<std::vector<std::string>>(grid, "methods", where)
+                      : method_names();
   const auto sizes = config::get<std::vector<std::string>>(grid, "sizes", where + ".grid");
   std::vector<double> lrs;
   if (grid["lrs"]) lrs = config::get<std::vector<double>>(grid, "lrs", where + ".grid");
@@ -178,7 +189,7 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   // A grid is for runs that finish: a typo such as `seeds: 10000000` is an error, not an hour of
   // building run names (found by fuzz_study).
   constexpr size_t kMaxRuns = 100000;
-  const double n_runs = double(method_names.size()) * double(sizes.size()) *
+  const double n_runs = double(run_methods.size()) * double(sizes.size()) *
                         double(std::max<size_t>(1, lrs.size())) * double(seeds);
   if (n_runs > double(kMaxRuns) || first_seed > 1000000000 - seeds)
     fail(where, ".grid: ", n_runs, " runs (more than ", kMaxRuns, ") or seeds past 1e9");
@@ -187,7 +198,7 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   base = config::merge(base, scale_node["defaults"]);
   std::vector<RunSpec> out;
   std::unordered_set<std::string> names;
-  for (const auto& m : method_names) {
+  for (const auto& m : run_methods) {
     if (!methods[m]) fail(where, ".grid.methods: unknown method '", m, "'");
     for (const auto& size : sizes)
       for (size_t li = 0; li < std::max<size_t>(1, lrs.size()); ++li)
@@ -211,11 +222,18 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
           config::require_known_keys(
               cfg, runner_defaults,
               source + ": run '" + r.name + "' (runner " + this->runner + ")");
+          r.typed = runner.parse(cfg, source + ": run '" + r.name + "'");
           r.config = cfg;
           out.push_back(std::move(r));
         }
   }
   return out;
+}
+
+const checks::CheckList& Study::checks(const std::string& scale) const {
+  static const checks::CheckList kNone;
+  const auto it = checks_by_scale.find(scale);
+  return it == checks_by_scale.end() ? kNone : it->second;
 }
 
 YAML::Node Study::expectations(const std::string& scale) const {
@@ -257,6 +275,13 @@ Study find_study(const std::string& name_or_path) {
     text << in.rdbuf();
     return parse_study(text.str(), name_or_path);
   }
+  // An artifact's file is named after it: parse that one alone; an alias needs them all.
+  for (const auto& [file, text] : embedded_artifacts())
+    if (std::string(file) == name_or_path + ".yaml") {
+      Study s = parse_study(text, std::string("suite/artifacts/") + file);
+      s.embedded = true;
+      if (s.name == name_or_path) return s;
+    }
   std::vector<std::string> names;
   for (auto& s : artifacts()) {
     if (s.name == name_or_path ||

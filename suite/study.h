@@ -7,8 +7,10 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <map>
 #include <vector>
 
+#include "suite/checks/check.h"
 #include "suite/run_spec.h"
 
 namespace spikebench {
@@ -24,16 +26,27 @@ struct Study {
   bool beyond_paper = false;  // not a paper artifact: listed apart, not run by `reproduce`
   double lr_failed_above = NAN;  // critical lr's failure: final valid loss above it (NaN: off)
   std::vector<std::string> aliases;
-  YAML::Node root;
+  YAML::Node root;  // the file as read: /config's provenance copy, `show --yaml`, the prereg hash
+  std::map<std::string, checks::CheckList> checks_by_scale;  // parsed once, with the study
 
+  /// Whether `scale` is declared (possibly as a skip).
+  bool declares(const std::string& scale) const;
   /// Scales this study declares (cpu, gpu, paper), in that order.
   std::vector<std::string> scales() const;
+  /// The design note of `scale` (empty when none).
+  std::string note(const std::string& scale) const;
+  /// The study's methods, in the order the file declares them.
+  std::vector<std::string> method_names() const;
   /// Non-empty when `scale` is declared meaningless for this study (the reason).
   std::string skip_reason(const std::string& scale) const;
-  /// The resolved runs at `scale`; validates every key against the runner's defaults.
+  /// The resolved runs at `scale`: every key validated against the runner's defaults and each
+  /// run's typed config parsed (RunSpec::typed), once.
   std::vector<RunSpec> runs(const std::string& scale, int seeds_override,
                             const std::vector<std::string>& sets) const;
-  /// The expectations declared for `scale` (a YAML sequence, possibly empty).
+  /// The checks declared for `scale`, as parsed with the study (empty when none).
+  const checks::CheckList& checks(const std::string& scale) const;
+  /// The expectations declared for `scale` as written (a YAML sequence, possibly empty): what
+  /// `show` prints and the pre-registration hashes.
   YAML::Node expectations(const std::string& scale) const;
 };
 

@@ -1,5 +1,6 @@
 #include "suite/checks/check.h"
 
+#include <iterator>
 #include <set>
 
 #include "core/error.h"
@@ -84,6 +85,11 @@ std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations,
     out.push_back(std::move(check));
   }
   return out;
+}
+
+CheckList parse_list(const YAML::Node& expectations, const std::string& where) {
+  auto parsed = parse(expectations, where);
+  return CheckList(std::make_move_iterator(parsed.begin()), std::make_move_iterator(parsed.end()));
 }
 
 }  // namespace spikebench::checks

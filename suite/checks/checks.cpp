@@ -127,9 +127,18 @@ void rewrite_verdicts(const fs::path& path, const Group& root,
 
 }  // namespace
 
+void validate(const CheckList& checks, const std::vector<RunAttrs>& planned) {
+  for (const auto& c : checks) c->validate_plan(planned);
+}
+
 void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
               const std::string& where) {
-  for (const auto& c : parse(expectations, where)) c->validate_plan(planned);
+  validate(parse_list(expectations, where), planned);
+}
+
+std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const Options& o,
+                              const std::string& where) {
+  return evaluate(root, parse_list(expectations, where), o);
 }
 
 fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,
@@ -147,9 +156,7 @@ fs::path default_baselines_dir() {
   return fs::path(source_dir()) / "baselines";
 }
 
-std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const Options& o,
-                              const std::string& where) {
-  const auto checks = parse(expectations, where);
+std::vector<Outcome> evaluate(Group& root, const CheckList& checks, const Options& o) {
   const std::string artifact = root.has_attr("artifact") ? root.attr_string("artifact") : "study";
   const std::string scale = root.has_attr("scale") ? root.attr_string("scale") : "cpu";
   write_lr_sensitivity(root);

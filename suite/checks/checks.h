@@ -23,13 +23,17 @@ struct Outcome {
   std::string reason;
 };
 
-/// Parses `expectations` (naming `where` and the key on error) and checks them against the
-/// planned runs, before anything runs.
+/// Checks parsed checks against the planned runs, before anything runs (an Error names the key).
+void validate(const CheckList& checks, const std::vector<RunAttrs>& planned);
+/// The same for `expectations` as YAML (parsed here, naming `where` and the key on error).
 void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
               const std::string& where);
 
-/// Evaluates `expectations` (a YAML sequence) against `root`; replaces root's /checks group and
+/// Evaluates `checks` against `root`; replaces root's /checks group and
 /// /summary/lr_sensitivity.
+std::vector<Outcome> evaluate(results::Group& root, const CheckList& checks, const Options& options);
+/// The same for `expectations` as YAML (a sequence, parsed here; `where` names it on error):
+/// `spikebench check` reads them from the results file.
 std::vector<Outcome> evaluate(results::Group& root, const YAML::Node& expectations,
                               const Options& options, const std::string& where = "expectations");
 

@@ -39,9 +39,9 @@ constexpr const char* kUsage =
     "OUT/compare-<study>-<scale>/: compare.md (paste-able tables), compare.json, index.html and\n"
     "lr_loss.png. Per method: LR sensitivity (Wortsman et al. 2023) with per-seed spread, spike\n"
     "scores, divergences, final validation loss per lr with a 95% bootstrap CI, the init-time\n"
-    "verdict of `spikebench diagnose`, and one-sided Wilcoxon tests over paired seeds against\n"
-    "each baseline, Holm-adjusted per (baseline, metric, lr) (lower / higher / inconclusive at "
-    "0.05).";
+    "verdict of `spikebench diagnose`, and two-sided Wilcoxon signed-rank tests over paired seeds\n"
+    "against each baseline, Holm-adjusted per (baseline, metric, lr); the sign of a decided test\n"
+    "names it lower / higher, else inconclusive (at 0.05).";
 
 std::string g4(double x) {
   if (std::isnan(x)) return "–";
@@ -187,8 +187,7 @@ int run(const std::vector<std::string>& args) {
   if (study.runner != "train_lm")
     fail(study.source, ": compare needs a train_lm study (runner is '", study.runner, "')");
   RunOptions o = run_options(*vm, args, "compare");
-  std::vector<std::string> order;
-  for (const auto& m : study.root["methods"]) order.push_back(m.first.as<std::string>());
+  const std::vector<std::string> order = study.method_names();
   const auto baselines = split((*vm)["baseline"].as<std::string>(), ',');
   for (const auto& b : baselines)  // before anything runs
     if (std::find(order.begin(), order.end(), b) == order.end())

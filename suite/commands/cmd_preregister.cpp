@@ -33,8 +33,7 @@ int run(const std::vector<std::string>& args) {
   std::vector<std::string> sets;
   if (vm->count("set")) sets = (*vm)["set"].as<std::vector<std::string>>();
   const auto runs = study.runs(scale, (*vm)["seeds"].as<int>(), sets);
-  checks::validate(study.expectations(scale), planned_attrs(runs),
-                   study.source + ": expectations." + scale);
+  checks::validate(study.checks(scale), planned_attrs(runs));
   const auto dir = vm->count("baselines")
                        ? std::filesystem::path((*vm)["baselines"].as<std::string>())
                        : checks::default_baselines_dir();

@@ -44,7 +44,7 @@ int run(const std::vector<std::string>& args) {
   // Every rank resolves every grid first, so a bad --set or study fails all ranks here alike
   // (a data-parallel rank must not run on while another has stopped).
   for (const auto& s : studies)
-    if (s.root["scales"][o.scale]) s.runs(o.scale, o.seeds, o.sets);
+    if (s.declares(o.scale)) s.runs(o.scale, o.seeds, o.sets);
   if (plan_only || o.scale != "cpu") {
     if (writer) {
       PlanOptions p;

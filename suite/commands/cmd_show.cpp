@@ -34,8 +34,8 @@ int run(const std::vector<std::string>& args) {
       std::printf("  skipped: %s\n", skip.c_str());
       continue;
     }
-    if (auto note = s.root["scales"][scale]["note"])
-      std::printf("  design: %s\n", note.as<std::string>().c_str());
+    if (const auto note = s.note(scale); !note.empty())
+      std::printf("  design: %s\n", note.c_str());
     const auto runs = s.runs(scale, 0, {});
     std::printf("  %zu runs:\n", runs.size());
     for (const auto& r : runs) std::printf("    %s\n", r.name.c_str());
