@@ -1,7 +1,7 @@
 #pragma once
 // Every `spikebench` sub-command, with its one-line summary: the single list `--help` prints.
 // The LibTorch-free ones (text and data tools) are those linked into the `spikebench` executable
-// (suite/CMakeLists.txt, light_cli_sources), which runs them itself; for every other command it
+// (cli/CMakeLists.txt), which runs them itself; for every other command it
 // executes `spikebench-suite` in its place (cli/main.cpp).
 #include <cstring>
 

@@ -1,7 +1,7 @@
 // OLMo-0424's init as OLMo 2 (Team OLMo 2025, §3.2.1) describes the one it replaced: input
 // projections (W_Q, W_K, W_V, W_1) ~ N(0, 1/√d_model), output projections (W_O, W_2) ~
 // N(0, 1/√(2·d_model·layer)), layer = the 1-based layer index. The embeddings and positions are
-// not described there; they take the input-projection rule, 1/√d_model (a choice; README).
+// not described there; they take the input-projection rule, 1/√d_model (a choice; docs/stabilizers.md).
 #include <cmath>
 
 #include "models/init.h"
