@@ -467,17 +467,17 @@ TEST_CASE("`check` recomputes the paired statistics written at run time exactly"
   fs::remove_all(dir);
 }
 
-TEST_CASE("the README's study example runs, with its compare claims", "[cli][readme]") {
-  // The YAML block under "A study of your own", as a user would copy it.
-  std::ifstream in(std::string(spikebench::source_dir()) + "/README.md");
+TEST_CASE("the study example of docs/study.md runs, with its compare claims", "[cli][docs]") {
+  // The YAML block of docs/study.md ("A study of your own"), as a user would copy it.
+  std::ifstream in(std::string(spikebench::source_dir()) + "/docs/study.md");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string readme = text.str();
-  const auto begin = readme.find("```yaml\nname: my-study");
+  const std::string page = text.str();
+  const auto begin = page.find("```yaml\nname: my-study");
   REQUIRE(begin != std::string::npos);
-  const auto end = readme.find("```", begin + 7);
+  const auto end = page.find("```", begin + 7);
   const fs::path dir = fresh_dir("readme");
-  std::ofstream(dir / "my-study.yaml") << readme.substr(begin + 8, end - begin - 8);
+  std::ofstream(dir / "my-study.yaml") << page.substr(begin + 8, end - begin - 8);
   // Fewer seeds and updates than the example so that the test is quick; the plan is the same.
   auto r = run("run " + (dir / "my-study.yaml").string() +
                " --seeds 2 --set steps=12 --set batch=4 --set seq_len=32 --fail-on regressions --out " +
@@ -628,7 +628,7 @@ TEST_CASE("diagnose at the paper's 350M dims: Vanilla flagged (Fig. 3 ratio ~4.4
   CHECK(seconds < 2 * 60.0);  // two configurations, < 60 s each (measured ~24 s on 2 cores)
 }
 
-TEST_CASE("compare on the README's example writes the page, the figure and the paired tests, "
+TEST_CASE("compare on the worked example writes the page, the figure and the paired tests, "
           "the page passes the report checker",
           "[cli][compare]") {
   const fs::path dir = fresh_dir("compare");
@@ -638,7 +638,7 @@ TEST_CASE("compare on the README's example writes the page, the figure and the p
   CHECK(bad.code == 1);
   CHECK(bad.output.find("--baseline 'vanila'") != std::string::npos);
   CHECK_FALSE(has_h5(dir / "bad"));
-  // The example at smoke size: 2 seeds, 12 updates (the README quotes the full 8-seed run).
+  // The example at smoke size: 2 seeds, 12 updates (docs/models.md quotes the full 8-seed run).
   auto r = run("compare " + example + " --seeds 2 --set steps=12 --set checkpoint_every=0 --out " +
                (dir / "out").string());
   REQUIRE(r.code == 0);
