@@ -1,10 +1,12 @@
 #include "models/config.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
 #include "models/init.h"
 #include "models/norm.h"
+#include "models/setting.h"
 #include "models/stabilizer.h"
 
 namespace spikebench::models {
@@ -27,6 +29,13 @@ double ModelConfig::base_sigma() const {
   return std::sqrt(2.0 / (5.0 * static_cast<double>(sigma_d > 0 ? sigma_d : d)));
 }
 
+double ModelConfig::setting(const std::string& key) const {
+  if (auto it = settings.find(key); it != settings.end()) return it->second;
+  for (const auto& d : declared_settings())
+    if (d.setting.key == key) return d.setting.default_value();
+  fail("model: no component declares the setting '", key, "'");
+}
+
 void ModelConfig::validate() const {
   if (vocab <= 0 || d <= 0 || n_layers <= 0 || n_heads <= 0 || d_ffn <= 0 || max_len <= 0)
     fail("model: vocab, d, n_layers, n_heads, d_ffn and max_len must be positive");
@@ -35,6 +44,15 @@ void ModelConfig::validate() const {
   Registry<NormKind>::instance().get(norm);  // unknown names: errors listing the valid ones
   Registry<InitKind>::instance().get(init);
   for (const auto& s : stabilizers) Registry<StabilizerKind>::instance().get(s);
+  const auto declared = declared_settings();
+  for (const auto& [key, value] : settings) {
+    auto d = std::find_if(declared.begin(), declared.end(),
+                          [&](const DeclaredSetting& x) { return x.setting.key == key; });
+    if (d == declared.end()) fail("model: no component declares the setting '", key, "'");
+    if (!(value >= d->setting.lo && value <= d->setting.hi))
+      fail("model: setting '", key, "' (", d->owner, ") = ", value, " outside [", d->setting.lo,
+           ", ", d->setting.hi, "]");
+  }
 }
 
 int64_t param_count(const ModelConfig& c) {

@@ -2,6 +2,7 @@
 // The decoder LM's architecture numbers (paper §2, Table 3) as a plain value, plus the named
 // sizes ("flavors") and the parameter-count formula.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,14 +25,13 @@ struct ModelConfig {
   double dropout = 0.1;            // hidden, attention and embedding dropout (Table 3)
   bool bias = true;                // linear and norm biases (omitted in the paper's equations)
   Arch arch = Arch::preln;         // Pre-LN (Eqs. 1-2) or Post-LN (App. D)
-  std::string norm = "layernorm";  // registered norm: layernorm | rmsnorm
-  std::string init = "scaled";     // registered init: plain | scaled | wang
+  std::string norm = "layernorm";  // registered norm (models/norms/)
+  std::string init = "scaled";     // registered init (models/inits/)
   Activation activation = Activation::gelu;  // F in Eq. (3); gelu_tanh is GPT-2's
   std::vector<std::string> stabilizers;      // registered stabilizers, applied in order
-  double embed_detach_gamma = 0.1;           // γ of Eq. (14), after Zeng et al. (2023)
-  double z_loss = 1e-4;                      // z-loss coefficient (PaLM), when z_loss is used
-  double attention_softcap = 50.0;  // softmax_cap: c of c·tanh(z/c) on attention logits (0 = off)
-  double logit_softcap = 30.0;      // softmax_cap: c on the output logits (0 = off)
+  /// Values of the components' settings by key (models/setting.h: each component declares its
+  /// own); a key left out takes its declared default.
+  std::map<std::string, double> settings;
   int64_t loss_chunk = 0;  // rows per chunk of the fused output-layer loss (0 = logits whole)
   double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
   int64_t sigma_d = 0;  // σ = sqrt(2/(5·sigma_d)): a wider model's σ on a narrow one (0 = d)
@@ -40,6 +40,9 @@ struct ModelConfig {
   /// σ = sqrt(2 / (5d)) (§2.2, after Nguyen & Salazar 2019) unless overridden (sigma, or the
   /// width sigma_d in place of d).
   double base_sigma() const;
+  /// The value of the component setting `key` (its declared default when not in `settings`);
+  /// an undeclared key throws an Error.
+  double setting(const std::string& key) const;
   /// Throws spikebench::Error naming the inconsistent field.
   void validate() const;
 };

@@ -12,9 +12,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "core/registry.h"
 #include "models/config.h"
+#include "models/setting.h"
 
 namespace spikebench::models {
 
@@ -52,6 +55,17 @@ struct StabilizerKind {
   std::string summary;  // one line, with the paper / equation it implements
   Factory make;         // the model-level instance (embedding and loss hooks), or null
   Factory make_layer;   // one instance per layer (attention and sub-layer hooks), or null
+  std::vector<Setting> settings = {};  // the config keys it reads (ModelConfig::setting)
+};
+
+/// Class::settings() where the class declares it (its config keys), else none.
+template <typename C, typename = void>
+struct SettingsOf {
+  static std::vector<Setting> get() { return {}; }
+};
+template <typename C>
+struct SettingsOf<C, std::void_t<decltype(C::settings())>> {
+  static std::vector<Setting> get() { return C::settings(); }
 };
 
 /// The model-level instances of `names` (those with a model-level part), in order.
@@ -63,15 +77,17 @@ std::vector<std::shared_ptr<StabilizerImpl>> make_layer_stabilizers(
 
 }  // namespace spikebench::models
 
-/// A stabilizer acting on embeddings or the loss: one instance per model.
-#define SPIKEBENCH_STABILIZER(name, summary, Class)                                           \
-  SPIKEBENCH_REGISTER(                                                                        \
-      ::spikebench::models::StabilizerKind, name, summary,                                    \
+/// A stabilizer acting on embeddings or the loss: one instance per model. Its settings are
+/// Class::settings() where the class declares one.
+#define SPIKEBENCH_STABILIZER(name, summary, Class)                                          \
+  SPIKEBENCH_REGISTER(                                                                       \
+      ::spikebench::models::StabilizerKind, name, summary,                                   \
       [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); }, \
-      nullptr)
+      nullptr, ::spikebench::models::SettingsOf<Class>::get())
 
 /// A stabilizer acting inside a layer (attention, sub-layer outputs): one instance per layer.
-#define SPIKEBENCH_LAYER_STABILIZER(name, summary, Class)                                      \
-  SPIKEBENCH_REGISTER(                                                                         \
-      ::spikebench::models::StabilizerKind, name, summary, nullptr,                            \
-      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); })
+#define SPIKEBENCH_LAYER_STABILIZER(name, summary, Class)                                    \
+  SPIKEBENCH_REGISTER(                                                                       \
+      ::spikebench::models::StabilizerKind, name, summary, nullptr,                          \
+      [](const ::spikebench::models::ModelConfig& c) { return std::make_shared<Class>(c); }, \
+      ::spikebench::models::SettingsOf<Class>::get())

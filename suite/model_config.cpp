@@ -5,9 +5,45 @@
 #include "core/registry.h"
 #include "models/init.h"
 #include "models/norm.h"
+#include "models/setting.h"
 #include "models/stabilizer.h"
 
 namespace spikebench {
+
+namespace {
+
+// The model's own keys; the components' settings follow (model_keys_yaml).
+constexpr const char* kFixedKeys = R"(
+size: cpu                # model flavor (models/config.cpp): 350m, 1.7b, 13b, gpu, cpu, tiny
+seed: 0                  # torch RNG seed for init, dropout and data order
+init: scaled             # registered init (models/inits/; `spikebench list --components`)
+stabilizers: []          # registered stabilizers, e.g. [scaled_embed], [embed_ln, z_loss]
+norm: layernorm          # registered norm (models/norms/): layernorm | rmsnorm (§5.3)
+arch: preln              # preln (Eqs. 1-2) | postln (App. D)
+activation: gelu         # F of Eq. (3): gelu | gelu_tanh (GPT-2) | relu | identity
+dropout: null            # null = the flavor's (0.1, Table 3)
+bias: true               # biases in linear layers and norms
+vocab: null              # null = the flavor's
+d: null                  # null = the flavor's hidden size (d_ffn = 4d when set)
+n_layers: null           # null = the flavor's N
+n_heads: null            # null = the flavor's h
+max_len: null            # null = the flavor's L (learned positions)
+sigma: null              # σ of §2.2 for every weight before the scaled rule; null = sqrt(2/(5d))
+sigma_d: null            # σ = sqrt(2/(5·sigma_d)): a narrow model at a wider model's σ (null = d)
+loss_chunk: 0            # rows per chunk of the fused output-layer loss (0 = logits whole)
+)";
+
+}  // namespace
+
+std::string model_keys_yaml() {
+  std::string out = kFixedKeys;
+  for (const auto& d : models::declared_settings()) {
+    std::string line = d.setting.key + ": " + d.setting.default_yaml;
+    line.resize(std::max<size_t>(line.size() + 1, 25), ' ');
+    out += line + "# " + d.setting.help + " (" + d.owner + ")\n";
+  }
+  return out;
+}
 
 models::ModelConfig model_config(const config::Reader& r) {
   const auto size = r.text("size");
@@ -32,28 +68,18 @@ models::ModelConfig model_config(const config::Reader& r) {
   c.bias = r.flag("bias");
   c.arch = r.choice("arch", models::arch_names());
   c.activation = r.choice("activation", models::activation_names());
-  auto registered = [&](const char* key, const auto& registry, const std::string& name) {
-    using Entry = typename std::decay_t<decltype(registry.entries())>::mapped_type;
-    if (!registry.contains(name))
-      r.error(key, "unknown " + std::string(Entry::kKind) + " '" + name +
-                       "' (valid: " + join(registry.names(), ", ") + ")");
-    return name;
-  };
-  c.norm = registered("norm", Registry<models::NormKind>::instance(), r.text("norm"));
-  c.init = registered("init", Registry<models::InitKind>::instance(), r.text("init"));
+  c.norm = r.registered<models::NormKind>("norm", r.text("norm"));
+  c.init = r.registered<models::InitKind>("init", r.text("init"));
   c.stabilizers.clear();
   for (const auto& s : r.texts("stabilizers"))
-    c.stabilizers.push_back(
-        registered("stabilizers", Registry<models::StabilizerKind>::instance(), s));
+    c.stabilizers.push_back(r.registered<models::StabilizerKind>("stabilizers", s));
   if (auto v = r.maybe_real("sigma", 0, INFINITY, /*open_lo=*/true)) c.sigma = *v;
   if (auto v = r.maybe_integer("sigma_d", 1)) {
     if (r.has("sigma")) r.error("sigma_d", "set sigma or sigma_d, not both");
     c.sigma_d = *v;  // σ of §2.2 at width sigma_d; Scaled Embed then scales by sqrt(sigma_d)
   }
-  c.embed_detach_gamma = r.real("embed_detach_gamma", 0, 1);
-  c.z_loss = r.real("z_loss", 0, INFINITY);
-  c.attention_softcap = r.real("attention_softcap", 0, INFINITY);
-  c.logit_softcap = r.real("logit_softcap", 0, INFINITY);
+  for (const auto& d : models::declared_settings())  // each component's, as it declares them
+    c.settings[d.setting.key] = r.real(d.setting.key, d.setting.lo, d.setting.hi);
   c.loss_chunk = r.integer("loss_chunk", 0);
   c.validate();
   return c;
@@ -86,10 +112,7 @@ YAML::Node model_keys(const models::ModelConfig& c, const std::string& size) {
   if (c.sigma > 0) n["sigma"] = c.sigma;
   n["sigma_d"] = YAML::Node(YAML::NodeType::Null);
   if (c.sigma_d > 0) n["sigma_d"] = c.sigma_d;
-  n["embed_detach_gamma"] = c.embed_detach_gamma;
-  n["z_loss"] = c.z_loss;
-  n["attention_softcap"] = c.attention_softcap;
-  n["logit_softcap"] = c.logit_softcap;
+  for (const auto& d : models::declared_settings()) n[d.setting.key] = c.setting(d.setting.key);
   n["loss_chunk"] = c.loss_chunk;
   return n;
 }

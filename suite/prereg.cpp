@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "datasets/sha256.h"
+#include "models/setting.h"
 #include "suite/checks/check.h"
 #include "suite/config/yaml.h"
 #include "suite/runner.h"
@@ -55,10 +56,15 @@ bool same_value(const YAML::Node& a, const YAML::Node& b) {
 }
 
 /// A run's config as the design hash sees it: the runner's off keys (Runner::off_yaml) left out
-/// when every one of them is off, so a feature added to the runner after a record was written,
-/// and not used, leaves that record's hash as it was; using it (any key on) changes the design.
+/// when every one of them is off, and each component setting declared omit_at_default left out
+/// while at its default, so a feature added after a record was written, and not used, leaves
+/// that record's hash as it was; using it (any key on) changes the design.
 YAML::Node design_config(const YAML::Node& config, const char* off_yaml) {
   YAML::Node c = canonical(config);
+  for (const auto& d : models::declared_settings())
+    if (const auto& s = d.setting;
+        s.omit_at_default && c[s.key] && same_value(c[s.key], YAML::Load(s.default_yaml)))
+      c.remove(s.key);
   if (!off_yaml) return c;
   const YAML::Node off = YAML::Load(off_yaml);
   for (const auto& kv : off)

@@ -68,7 +68,10 @@ struct ParsedConfig {
 struct Runner {
   static constexpr const char* kKind = "runner";
   std::string summary;
-  const char* defaults_yaml;  // every key this runner accepts, with its default
+  /// Every key this runner accepts, with its default (YAML). A function, called when a study
+  /// is read: a runner's defaults may include every registered component's settings
+  /// (model_keys_yaml), which are complete only after static registration.
+  const char* (*defaults)();
   bool needs_data;            // whether a data folder must exist
   /// Keys that switch a feature off at these values (a YAML map; null: none). A run's
   /// pre-registered design hash leaves them out when all are off, so a feature the runner gains
@@ -90,7 +93,7 @@ struct OffKeys<C, std::void_t<decltype(C::kOffKeys)>> {
 };
 
 template <typename Config>
-Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_data,
+Runner typed_runner(std::string summary, const char* (*defaults)(), bool needs_data,
                     void (*fn)(RunContext&, const Config&)) {
   struct Typed final : ParsedConfig {
     Typed(Config c, void (*f)(RunContext&, const Config&)) : config(std::move(c)), fn(f) {}
@@ -102,7 +105,7 @@ Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_d
     Config config;
     void (*fn)(RunContext&, const Config&);
   };
-  Runner r{std::move(summary), defaults_yaml, needs_data, OffKeys<Config>::get(), nullptr};
+  Runner r{std::move(summary), defaults, needs_data, OffKeys<Config>::get(), nullptr};
   r.parse = [fn](const YAML::Node& node, const std::string& where) {
     return std::shared_ptr<const ParsedConfig>(
         std::make_shared<Typed>(Config::parse(config::Reader(node, where)), fn));
@@ -112,8 +115,8 @@ Runner typed_runner(std::string summary, const char* defaults_yaml, bool needs_d
 
 }  // namespace spikebench
 
-/// Registers runner `name` whose typed config is `Config` and body `fn(RunContext&, const
-/// Config&)`.
-#define SPIKEBENCH_RUNNER(name, Config, summary, defaults_yaml, needs_data, fn) \
-  SPIKEBENCH_REGISTER(::spikebench::Runner, name,                               \
-                      ::spikebench::typed_runner<Config>(summary, defaults_yaml, needs_data, fn))
+/// Registers runner `name` whose typed config is `Config`, its defaults `defaults()` (a
+/// function returning YAML) and body `fn(RunContext&, const Config&)`.
+#define SPIKEBENCH_RUNNER(name, Config, summary, defaults, needs_data, fn) \
+  SPIKEBENCH_REGISTER(::spikebench::Runner, name,                          \
+                      ::spikebench::typed_runner<Config>(summary, defaults, needs_data, fn))

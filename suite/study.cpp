@@ -169,7 +169,7 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   if (!scale_node)
     fail(name, ": unknown scale '", scale, "' (declared: ", join(scales(), ", "), ")");
   const Runner& runner = Registry<Runner>::instance().get(this->runner);
-  const YAML::Node runner_defaults = YAML::Load(runner.defaults_yaml);
+  const YAML::Node runner_defaults = YAML::Load(runner.defaults());
   const YAML::Node grid = config::merge(root["grid"], scale_node["grid"]);
   const YAML::Node methods = root["methods"];
   if (!methods || !methods.IsMap() || methods.size() == 0) fail(source, ": missing map 'methods'");

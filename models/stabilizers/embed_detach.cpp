@@ -9,7 +9,10 @@ namespace {
 
 class EmbedDetach : public StabilizerImpl {
  public:
-  explicit EmbedDetach(const ModelConfig& c) : gamma_(c.embed_detach_gamma) {}
+  static std::vector<Setting> settings() {
+    return {{"embed_detach_gamma", "0.1", 0, 1, "γ of Eq. (14)"}};
+  }
+  explicit EmbedDetach(const ModelConfig& c) : gamma_(c.setting("embed_detach_gamma")) {}
   torch::Tensor embed(const torch::Tensor& x) override {
     return gamma_ * x + (1.0 - gamma_) * x.detach();  // Eq. (14)
   }

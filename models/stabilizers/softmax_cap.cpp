@@ -5,6 +5,8 @@
 // (c = logit_softcap, Gemma 2's 30); a c of 0 leaves that place uncapped.
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "models/stabilizer.h"
 
 namespace spikebench::models {
@@ -14,7 +16,7 @@ torch::Tensor cap(const torch::Tensor& z, double c) { return c * torch::tanh(z /
 
 class AttentionCap : public StabilizerImpl {
  public:
-  explicit AttentionCap(const ModelConfig& c) : c_(c.attention_softcap) {}
+  explicit AttentionCap(const ModelConfig& c) : c_(c.setting("attention_softcap")) {}
   bool edits_attention_logits() const override { return c_ > 0; }
   torch::Tensor attention_logits(const torch::Tensor& z) override {
     return c_ > 0 ? cap(z, c_) : z;
@@ -26,7 +28,7 @@ class AttentionCap : public StabilizerImpl {
 
 class OutputCap : public StabilizerImpl {
  public:
-  explicit OutputCap(const ModelConfig& c) : c_(c.logit_softcap) {}
+  explicit OutputCap(const ModelConfig& c) : c_(c.setting("logit_softcap")) {}
   torch::Tensor output_logits(const torch::Tensor& l) override { return c_ > 0 ? cap(l, c_) : l; }
   bool reads_output_logits() const override { return c_ > 0; }
 
@@ -38,7 +40,12 @@ SPIKEBENCH_REGISTER(
     StabilizerKind, "softmax_cap",
     "c·tanh(z/c) on attention logits (attention_softcap) and output logits (logit_softcap)",
     [](const ModelConfig& c) { return std::make_shared<OutputCap>(c); },
-    [](const ModelConfig& c) { return std::make_shared<AttentionCap>(c); });
+    [](const ModelConfig& c) { return std::make_shared<AttentionCap>(c); },
+    std::vector<Setting>{
+        {"attention_softcap", "50.0", 0, INFINITY,
+         "softmax_cap: c of c·tanh(z/c) on attention logits (Gemma 2: 50; 0 = off)"},
+        {"logit_softcap", "30.0", 0, INFINITY,
+         "softmax_cap: c on the output logits (Gemma 2: 30; 0 = off)"}});
 
 }  // namespace
 }  // namespace spikebench::models

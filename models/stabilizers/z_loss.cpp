@@ -2,6 +2,8 @@
 // Z = Σ_v exp(logit_v), keeping the output log-partition near 0. c = z_loss (default 1e-4).
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "models/stabilizer.h"
 
 namespace spikebench::models {
@@ -9,7 +11,10 @@ namespace {
 
 class ZLoss : public StabilizerImpl {
  public:
-  explicit ZLoss(const ModelConfig& c) : coefficient_(c.z_loss) {}
+  static std::vector<Setting> settings() {
+    return {{"z_loss", "1.0e-4", 0, INFINITY, "z-loss coefficient"}};
+  }
+  explicit ZLoss(const ModelConfig& c) : coefficient_(c.setting("z_loss")) {}
   torch::Tensor auxiliary_loss(const torch::Tensor& logits) override {
     auto log_z = torch::logsumexp(logits.to(torch::kFloat), /*dim=*/-1);  // (B,T)
     return coefficient_ * log_z.pow(2).mean();

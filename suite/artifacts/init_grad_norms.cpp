@@ -15,7 +15,7 @@ namespace spikebench {
 namespace {
 
 const char* defaults() {
-  static const std::string d = std::string(kModelKeys) + R"(
+  static const std::string d = model_keys_yaml() + R"(
 seq_len: 512             # tokens per sequence of the measured batch
 batch: 1                 # sequences in the measured batch
 backward: true           # false: forward statistics only (norm-input and sub-layer stds)
@@ -74,7 +74,7 @@ void run(RunContext& ctx, const InitGradNormsConfig& c) {
 }
 
 SPIKEBENCH_RUNNER("init_grad_norms", InitGradNormsConfig,
-                  "per-layer gradient norms and norm-input stds at init", defaults(),
+                  "per-layer gradient norms and norm-input stds at init", defaults,
                   /*needs_data=*/true, run);
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace spikebench {
 namespace {
 
 const char* defaults() {
-  static const std::string d = std::string(kModelKeys) + R"(
+  static const std::string d = model_keys_yaml() + R"(
 build_up_to: 400000000   # also build the module and count its parameters below this size
 )";
   return d.c_str();
@@ -44,7 +44,7 @@ void run(RunContext& ctx, const ParamCountConfig& c) {
 }
 
 SPIKEBENCH_RUNNER("param_count", ParamCountConfig,
-                  "parameter counts of a model size (formula and module)", defaults(),
+                  "parameter counts of a model size (formula and module)", defaults,
                   /*needs_data=*/false, run);
 
 }  // namespace

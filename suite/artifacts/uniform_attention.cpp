@@ -8,13 +8,15 @@
 namespace spikebench {
 namespace {
 
-const char* kDefaults = R"(
+const char* defaults() {
+  return R"(
 size: none               # unused (grid axis)
 seed: 0
 d: 1024                  # vector dimension (350M: 1024)
 lengths: [128, 256, 512, 1024, 2048]
 samples: 64              # independent softmax(Z)X outputs per L (64 × d values)
 )";
+}
 
 struct UniformAttentionConfig : RunnerConfig {
   int64_t seed = 0, d = 0, samples = 0;
@@ -47,7 +49,7 @@ void run(RunContext& ctx, const UniformAttentionConfig& c) {
 }
 
 SPIKEBENCH_RUNNER("uniform_attention", UniformAttentionConfig,
-                  "Eq. (15): variance of uniform attention over L positions", kDefaults,
+                  "Eq. (15): variance of uniform attention over L positions", defaults,
                   /*needs_data=*/false, run);
 
 }  // namespace

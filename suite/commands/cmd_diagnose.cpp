@@ -73,7 +73,7 @@ std::vector<Candidate> candidates(const std::string& target, const std::string& 
     return out;
   }
   if (!node.IsMap()) sb::fail(target, ": expected a YAML map of model keys or a study");
-  const YAML::Node defaults = YAML::Load(sb::kModelKeys);
+  const YAML::Node defaults = YAML::Load(sb::model_keys_yaml());
   sb::config::require_known_keys(node, defaults, target);
   return {{fs::path(target).stem().string(),
            sb::config::apply_overrides(sb::config::merge(defaults, node), sets)}};

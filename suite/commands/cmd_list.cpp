@@ -1,16 +1,42 @@
-// spikebench list: every registered artifact with its scales (from the registry).
+// spikebench list: every registered artifact with its scales; with --components, every
+// registered stabilizer, init and norm with the settings each declares (from the registries).
 #include <cstdio>
 
 #include "cli/command.h"
 #include "cli/options.h"
+#include "core/registry.h"
+#include "models/init.h"
+#include "models/norm.h"
+#include "models/stabilizer.h"
 #include "suite/study.h"
 
 namespace spikebench::cli {
 namespace {
 
+void list_components() {
+  std::printf("stabilizers (model key `stabilizers: [...]`; settings are run-config keys):\n");
+  for (const auto& [name, kind] : Registry<models::StabilizerKind>::instance().entries()) {
+    std::printf("  %-15s %s\n", name.c_str(), kind.summary.c_str());
+    for (const auto& s : kind.settings)
+      std::printf("  %-15s   %s: %s  [%g, %g]  %s\n", "", s.key.c_str(), s.default_yaml.c_str(),
+                  s.lo, s.hi, s.help.c_str());
+  }
+  std::printf("\ninits (model key `init`):\n");
+  for (const auto& [name, kind] : Registry<models::InitKind>::instance().entries())
+    std::printf("  %-15s %s\n", name.c_str(), kind.formula.c_str());
+  std::printf("\nnorms (model key `norm`):\n");
+  for (const auto& name : Registry<models::NormKind>::instance().names())
+    std::printf("  %s\n", name.c_str());
+}
+
 int run(const std::vector<std::string>& args) {
   po::options_description opts("list options");
-  if (!parse("list", "", opts, {}, args)) return 0;
+  opts.add_options()("components", po::bool_switch(),
+                     "list the registered stabilizers (with their settings), inits and norms "
+                     "instead of the artifacts");
+  const auto vm = parse("list", "[--components]", opts, {}, args);
+  if (!vm) return 0;
+  if ((*vm)["components"].as<bool>()) return list_components(), 0;
   std::printf("%-5s %-11s %-26s %s\n", "id", "artifact", "scales", "title");
   const auto all = artifacts();
   for (const bool beyond : {false, true}) {

@@ -13,6 +13,7 @@
 
 #include "core/enum_names.h"
 #include "core/error.h"
+#include "core/registry.h"
 
 namespace spikebench::config {
 
@@ -40,6 +41,16 @@ class Reader {
   template <typename E>
   E choice(const std::string& key, const EnumNames<E>& names) const {
     return parse_enum(text(key), names, where_ + ": key '" + key + "'");
+  }
+
+  /// `name` unless Registry<Kind> lacks it: then an error naming the key and the valid names.
+  template <typename Kind>
+  const std::string& registered(const std::string& key, const std::string& name) const {
+    const auto& registry = Registry<Kind>::instance();
+    if (!registry.contains(name))
+      error(key, "unknown " + std::string(Kind::kKind) + " '" + name +
+                     "' (valid: " + join(registry.names(), ", ") + ")");
+    return name;
   }
 
   [[noreturn]] void error(const std::string& key, const std::string& message) const;

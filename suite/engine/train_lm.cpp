@@ -254,7 +254,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
 
 SPIKEBENCH_RUNNER("train_lm", TrainLmConfig,
                   "pre-train the decoder LM; log loss, grad norms, spikes, validation",
-                  train_lm_defaults(), /*needs_data=*/true, run);
+                  train_lm_defaults, /*needs_data=*/true, run);
 
 }  // namespace
 }  // namespace spikebench::engine

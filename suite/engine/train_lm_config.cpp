@@ -70,7 +70,7 @@ save_model: false        # keep the trained model as <out>/<study>-<scale>.model
 }  // namespace
 
 const char* train_lm_defaults() {
-  static const std::string defaults = std::string(kModelKeys) + kTrainKeys + kInjectionKeys;
+  static const std::string defaults = model_keys_yaml() + kTrainKeys + kInjectionKeys;
   return defaults.c_str();
 }
 

@@ -21,7 +21,7 @@ const EnumNames<DataKind>& data_names();
 const EnumNames<DeviceChoice>& device_names();
 const EnumNames<OptimizerKind>& optimizer_names();
 
-/// Every key train_lm accepts (the model's kModelKeys and the training keys), with its default
+/// Every key train_lm accepts (model_keys_yaml() and the training keys), with its default
 /// and meaning.
 const char* train_lm_defaults();
 

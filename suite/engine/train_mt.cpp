@@ -407,7 +407,7 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
 
 SPIKEBENCH_RUNNER("train_mt", TrainMtConfig,
                   "train the encoder-decoder on WMT En-De (App. D); BLEU per newstest year",
-                  train_mt_defaults(), /*needs_data=*/true, run);
+                  train_mt_defaults, /*needs_data=*/true, run);
 
 }  // namespace
 }  // namespace spikebench::engine

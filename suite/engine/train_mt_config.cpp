@@ -15,7 +15,7 @@ const char* train_mt_defaults() {
   return R"(
 size: cpu                # encoder-decoder flavor (models/encoder_decoder.cpp): paper, gpu, cpu, tiny
 variant: preln_scaled_embed  # postln | deepnet | b2t | preln_scaled_embed (models/encdec_variants.cpp)
-init: null               # null = the variant's (registered: plain | scaled | wang | xavier | deepnet)
+init: null               # null = the variant's; else a registered init (`list --components`)
 decoder: cross_self      # cross_self (Peitz et al. 2019, App. D) | standard (self + cross attention)
 seed: 0                  # torch RNG seed for init, dropout and batch order
 norm: layernorm          # layernorm | rmsnorm
@@ -76,10 +76,7 @@ models::EncoderDecoderConfig parse_model(const config::Reader& r) {
   if (std::find(sizes.begin(), sizes.end(), size) == sizes.end())
     r.error("size", "unknown encoder-decoder size '" + size + "' (valid: " + join(sizes, ", ") + ")");
   auto m = models::mt_flavor(size).config;
-  m.variant = r.text("variant");
-  if (!Registry<models::Seq2SeqVariant>::instance().contains(m.variant))
-    r.error("variant", "unknown variant '" + m.variant + "' (valid: " +
-                           join(Registry<models::Seq2SeqVariant>::instance().names(), ", ") + ")");
+  m.variant = r.registered<models::Seq2SeqVariant>("variant", r.text("variant"));
   if (r.has("init")) m.init = r.text("init");
   m.decoder = r.choice("decoder", models::decoder_attention_names());
   m.norm = r.text("norm");
@@ -90,12 +87,8 @@ models::EncoderDecoderConfig parse_model(const config::Reader& r) {
   if (auto v = r.maybe_integer("n_layers", 1)) m.n_encoder_layers = m.n_decoder_layers = *v;
   if (auto v = r.maybe_integer("n_heads", 1)) m.n_heads = *v;
   if (m.d % m.n_heads != 0) r.error("n_heads", "d must be divisible by n_heads");
-  if (!Registry<models::NormKind>::instance().contains(m.norm))
-    r.error("norm", "unknown norm '" + m.norm + "' (valid: " +
-                        join(Registry<models::NormKind>::instance().names(), ", ") + ")");
-  if (!Registry<models::InitKind>::instance().contains(m.init_name()))
-    r.error("init", "unknown init '" + m.init_name() + "' (valid: " +
-                        join(Registry<models::InitKind>::instance().names(), ", ") + ")");
+  r.registered<models::NormKind>("norm", m.norm);
+  r.registered<models::InitKind>("init", m.init_name());
   try {
     m.validate();
   } catch (const Error& e) {

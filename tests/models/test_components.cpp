@@ -33,7 +33,7 @@ TEST_CASE("ScaledEmbed multiplies the token embeddings by sqrt(d) (§3.2)", "[mo
 
 TEST_CASE("EmbedDetach keeps the value and scales the gradient by γ (Eq. 14)", "[models]") {
   ModelConfig c = flavor("tiny").config;
-  c.embed_detach_gamma = 0.1;
+  c.settings["embed_detach_gamma"] = 0.1;
   auto x = torch::randn({2, 3, 32}, torch::requires_grad());
   auto y = make("embed_detach", c)->embed(x);
   CHECK(torch::allclose(y, x));
@@ -59,7 +59,7 @@ TEST_CASE("RMSNorm is x / sqrt(mean(x²) + eps) · g (§5.3)", "[models]") {
 
 TEST_CASE("z-loss is c · mean(logsumexp(logits)²)", "[models]") {
   ModelConfig c = flavor("tiny").config;
-  c.z_loss = 1e-4;
+  c.settings["z_loss"] = 1e-4;
   auto logits = torch::tensor({{{0.0, 0.0}, {1.0, 2.0}}});
   const double z0 = std::log(2.0), z1 = std::log(std::exp(1.0) + std::exp(2.0));
   const double expected = 1e-4 * (z0 * z0 + z1 * z1) / 2;
@@ -89,8 +89,8 @@ TEST_CASE("an unknown component name lists the valid ones", "[models]") {
 TEST_CASE("softmax capping bounds attention and output logits by c, and is the identity for small z",
           "[models][related]") {
   ModelConfig c = flavor("tiny").config;
-  c.attention_softcap = 5.0;
-  c.logit_softcap = 3.0;
+  c.settings["attention_softcap"] = 5.0;
+  c.settings["logit_softcap"] = 3.0;
   const auto& kind = Registry<StabilizerKind>::instance().get("softmax_cap");
   auto attn = kind.make_layer(c);
   auto out = kind.make(c);
@@ -123,8 +123,8 @@ TEST_CASE("the explicit attention path (taken when logits are capped) equals the
   torch::manual_seed(4);
   DecoderLM vanilla(c);
   c.stabilizers = {"softmax_cap"};
-  c.attention_softcap = 1e9;  // c·tanh(z/c) = z to float precision
-  c.logit_softcap = 0.0;      // off
+  c.settings["attention_softcap"] = 1e9;  // c·tanh(z/c) = z to float precision
+  c.settings["logit_softcap"] = 0.0;      // off
   torch::manual_seed(4);
   DecoderLM capped(c);
   vanilla->eval();

@@ -153,7 +153,7 @@ ModelConfig reference_config(const std::string& arch, const std::string& norm,
   c.init = "scaled";  // irrelevant: fill_weights() overwrites every parameter
   c.activation = Activation::gelu;
   c.stabilizers = {stabilizer};
-  c.embed_detach_gamma = 0.1, c.z_loss = 1e-4;
+  c.settings["embed_detach_gamma"] = 0.1, c.settings["z_loss"] = 1e-4;
   return c;
 }
 
@@ -268,10 +268,14 @@ TEST_CASE("reference file: the 28 configurations of the tiny decoder and their b
   const auto& ref = reference();
   const auto c = reference_config("preln", "layernorm", "vanilla");
   const std::map<std::string, double> numbers = {
-      {"vocab", static_cast<double>(c.vocab)},       {"d", static_cast<double>(c.d)},
-      {"n_heads", static_cast<double>(c.n_heads)},   {"d_ffn", static_cast<double>(c.d_ffn)},
-      {"n_layers", static_cast<double>(c.n_layers)}, {"max_len", static_cast<double>(c.max_len)},
-      {"embed_detach_gamma", c.embed_detach_gamma},  {"z_loss", c.z_loss}};
+      {"vocab", static_cast<double>(c.vocab)},
+      {"d", static_cast<double>(c.d)},
+      {"n_heads", static_cast<double>(c.n_heads)},
+      {"d_ffn", static_cast<double>(c.d_ffn)},
+      {"n_layers", static_cast<double>(c.n_layers)},
+      {"max_len", static_cast<double>(c.max_len)},
+      {"embed_detach_gamma", c.setting("embed_detach_gamma")},
+      {"z_loss", c.setting("z_loss")}};
   for (const auto& [name, value] : numbers) {
     INFO(name);
     REQUIRE(ref.globals.count(name) == 1);

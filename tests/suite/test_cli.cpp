@@ -160,6 +160,17 @@ TEST_CASE("bad input gives a one-line error and exit 1 and no results file", "[c
   fs::remove_all(dir);
 }
 
+TEST_CASE("list --components shows each registered component with the settings it declares",
+          "[cli][settings]") {
+  auto r = run("list --components");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.output, Catch::Matchers::Contains("softmax_cap") &&
+                           Catch::Matchers::Contains("attention_softcap: 50.0") &&
+                           Catch::Matchers::Contains("output_multiplier: 1.0") &&
+                           Catch::Matchers::Contains("olmo_0424") &&
+                           Catch::Matchers::Contains("rmsnorm"));
+}
+
 TEST_CASE("every command answers --help", "[cli]") {
   for (const char* c : {"list", "show", "run", "check", "report", "reproduce", "encode", "decode",
                         "prepare", "bleu"}) {

@@ -29,8 +29,9 @@ struct CountedConfig : sb::RunnerConfig {
 
 void run_counted(sb::RunContext& ctx, const CountedConfig& c) { ctx.group.attrs["steps"] = c.steps; }
 
-SPIKEBENCH_RUNNER("test_counted", CountedConfig, "test runner that counts its config parses",
-                  "steps: 1\nsize: ''\nseed: 0\n", false, run_counted);
+SPIKEBENCH_RUNNER(
+    "test_counted", CountedConfig, "test runner that counts its config parses",
+    [] { return "steps: 1\nsize: ''\nseed: 0\n"; }, false, run_counted);
 
 class CountedCheck : public sb::checks::Check {
  public:
