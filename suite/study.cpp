@@ -129,7 +129,7 @@ Study parse_study(const std::string& text, const std::string& source) {
       const auto scale = config::key_of(kv.first, source + ": expectations");
       if (!s.root["scales"][scale])
         fail(source, ": expectations: scale '", scale, "' is not declared under 'scales'");
-      s.checks_by_scale[scale] = checks::parse_list(kv.second, source + ": expectations." + scale);
+      s.checks_by_scale[scale] = checks::parse(kv.second, source + ": expectations." + scale);
     }
   }
   return s;

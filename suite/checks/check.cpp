@@ -64,9 +64,8 @@ void Check::require_keys(const YAML::Node& spec, const char* allowed) const {
   config::require_known_keys(spec, keys, where_);
 }
 
-std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations,
-                                          const std::string& where) {
-  std::vector<std::unique_ptr<Check>> out;
+CheckList parse(const YAML::Node& expectations, const std::string& where) {
+  CheckList out;
   if (!expectations || expectations.IsNull()) return out;
   if (!expectations.IsSequence()) fail(where, ": expected a list of checks");
   std::set<std::string> names;
@@ -85,11 +84,6 @@ std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations,
     out.push_back(std::move(check));
   }
   return out;
-}
-
-CheckList parse_list(const YAML::Node& expectations, const std::string& where) {
-  auto parsed = parse(expectations, where);
-  return CheckList(std::make_move_iterator(parsed.begin()), std::make_move_iterator(parsed.end()));
 }
 
 }  // namespace spikebench::checks

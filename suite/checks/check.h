@@ -128,10 +128,9 @@ void decide(Result& r);
 /// A scale's expectations, parsed once (Study::checks): shared, immutable.
 using CheckList = std::vector<std::shared_ptr<const Check>>;
 
-/// Parses a YAML sequence of expectations into checks; `where` names the file and scale.
-std::vector<std::unique_ptr<Check>> parse(const YAML::Node& expectations, const std::string& where);
-/// The same, as the immutable list a Study keeps.
-CheckList parse_list(const YAML::Node& expectations, const std::string& where);
+/// Parses a YAML sequence of expectations into the immutable list a Study keeps; `where` names
+/// the file and scale.
+CheckList parse(const YAML::Node& expectations, const std::string& where);
 
 }  // namespace spikebench::checks
 

@@ -133,12 +133,12 @@ void validate(const CheckList& checks, const std::vector<RunAttrs>& planned) {
 
 void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
               const std::string& where) {
-  validate(parse_list(expectations, where), planned);
+  validate(parse(expectations, where), planned);
 }
 
 std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const Options& o,
                               const std::string& where) {
-  return evaluate(root, parse_list(expectations, where), o);
+  return evaluate(root, parse(expectations, where), o);
 }
 
 fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,

@@ -56,9 +56,7 @@ TEST_CASE("every check of a paper artifact quotes the paper verbatim", "[quotes]
   for (const auto& study : artifacts()) {
     if (study.beyond_paper) continue;  // related.yaml tests other papers' methods
     for (const auto& scale : study.scales()) {
-      const auto checks =
-          checks::parse(study.expectations(scale), study.source + ": expectations." + scale);
-      for (const auto& c : checks) {
+      for (const auto& c : study.checks(scale)) {
         if (c->kind() == "golden") continue;  // a regression value, not a claim of the paper
         INFO(study.name << " (" << scale << ") " << c->name());
         CHECK_FALSE(c->quote().empty());
