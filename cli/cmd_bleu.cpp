@@ -30,24 +30,22 @@ int run_bleu(const std::vector<std::string>& args) {
   std::vector<std::string> ref_paths;
   BleuOptions opt;
   int width = 1;
+  bool sentence_level = false, json = false;
   options.add_options()("hyp", po::value(&hyp_path)->required(), "system output (positional)")(
       "ref,r", po::value(&ref_paths)->composing()->required(), "reference file (repeatable)")(
       "tokenize,t", po::value(&opt.tokenize)->default_value("13a"), "13a, intl, none or char")(
       "lowercase,l", po::bool_switch(&opt.lowercase), "lowercased BLEU (case:lc)")(
       "smooth-method,s", po::value(&opt.smooth_method)->default_value("exp"),
-      "exp, floor, add-k or none")("smooth-value", po::value<double>(),
+      "exp, floor, add-k or none")("smooth-value", spikebench::cli::maybe(&opt.smooth_value),
                                    "value for floor (default 0.1) or add-k (default 1)")(
       "max-ngram-order", po::value(&opt.max_ngram_order)->default_value(4), "N of BLEU-N")(
       "width,w", po::value(&width)->default_value(1), "decimals of the score")(
-      "sentence-level", po::bool_switch(), "one score per line (effective order on)")(
-      "json", po::bool_switch(),
+      "sentence-level", po::bool_switch(&sentence_level),
+      "one score per line (effective order on)")(
+      "json", po::bool_switch(&json),
       "print sacrebleu's JSON object instead of the text line (corpus score only)");
-  const auto vm = spikebench::cli::parse("bleu", kUsage, options, {{"hyp", 1}}, args);
-  if (!vm) return 0;
-  if (vm->count("smooth-value")) opt.smooth_value = (*vm)["smooth-value"].as<double>();
+  if (!spikebench::cli::parse("bleu", kUsage, options, {{"hyp", 1}}, args)) return 0;
   if (width < 0 || width > 17) spikebench::fail("spikebench bleu: --width must be 0..17");
-  const bool sentence_level = (*vm)["sentence-level"].as<bool>();
-  const bool json = (*vm)["json"].as<bool>();
 
   const std::vector<std::string> hyps = spikebench::text::read_segments(hyp_path);
   std::vector<std::vector<std::string>> refs;

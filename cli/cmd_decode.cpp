@@ -27,13 +27,13 @@ constexpr const char* kUsage =
 int run_decode(const std::vector<std::string>& args) {
   po::options_description options("decode options");
   std::string file = "-", data_dir;
+  bool no_newline = false;
   options.add_options()("file", po::value(&file), "ids file (positional; default stdin)")(
-      "no-newline", po::bool_switch(), "do not print '\\n' after each decoded line")(
+      "no-newline", po::bool_switch(&no_newline), "do not print '\\n' after each decoded line")(
       "data-dir", po::value(&data_dir),
       "data folder holding gpt2/ (default: $SPIKEBENCH_DATA_DIR)");
-  const auto vm = spikebench::cli::parse("decode", kUsage, options, {{"file", 1}}, args);
-  if (!vm) return 0;
-  const bool newline = !(*vm)["no-newline"].as<bool>();
+  if (!spikebench::cli::parse("decode", kUsage, options, {{"file", 1}}, args)) return 0;
+  const bool newline = !no_newline;
   const auto tok = ds::Gpt2Tokenizer::load(spikebench::resolve_data_dir(data_dir) / "gpt2");
 
   std::ifstream in_file;

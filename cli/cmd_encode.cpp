@@ -36,17 +36,16 @@ void print_ids(const std::vector<int32_t>& ids, std::string& out) {
 int run_encode(const std::vector<std::string>& args) {
   po::options_description options("encode options");
   std::string file, field, data_dir;
+  bool whole = false, special = false;
+  unsigned threads = 0;  // 0: all cores
   options.add_options()("file", po::value(&file)->required(), "input text file (positional)")(
       "jsonl-field", po::value(&field), "JSON lines: encode this string field of each line")(
-      "whole-file", po::bool_switch(), "encode the whole file as one string")(
-      "allow-special", po::bool_switch(), "encode the literal <|endoftext|> as id 50256")(
-      "threads", po::value<unsigned>()->default_value(0), "encoding threads (0 = all cores)")(
+      "whole-file", po::bool_switch(&whole), "encode the whole file as one string")(
+      "allow-special", po::bool_switch(&special), "encode the literal <|endoftext|> as id 50256")(
+      "threads", po::value(&threads)->default_value(0), "encoding threads (0 = all cores)")(
       "data-dir", po::value(&data_dir),
       "data folder holding gpt2/ (default: $SPIKEBENCH_DATA_DIR)");
-  const auto vm = spikebench::cli::parse("encode", kUsage, options, {{"file", 1}}, args);
-  if (!vm) return 0;
-  const bool whole = (*vm)["whole-file"].as<bool>();
-  const bool special = (*vm)["allow-special"].as<bool>();
+  if (!spikebench::cli::parse("encode", kUsage, options, {{"file", 1}}, args)) return 0;
   if (whole && !field.empty())
     spikebench::fail("spikebench encode: --whole-file and --jsonl-field exclude each other");
   const auto tok = ds::Gpt2Tokenizer::load(spikebench::resolve_data_dir(data_dir) / "gpt2");
@@ -56,7 +55,6 @@ int run_encode(const std::vector<std::string>& args) {
     stdin_copy.assign(std::istreambuf_iterator<char>(std::cin), {});
     path = "<stdin>";
   }
-  const unsigned threads = (*vm)["threads"].as<unsigned>();  // 0: all cores
   auto line_encoder = [&] {
     return ds::LineEncoder(tok, path, {threads, special},
                            [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); });

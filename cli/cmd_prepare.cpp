@@ -73,8 +73,7 @@ int run_prepare(const std::vector<std::string>& args) {
       "threads,j", po::value(&opt.threads)->default_value(0), "tokenizer threads (0 = all cores)")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace DIR if it exists")(
       "data-dir", po::value(&data_dir), "data folder (default: $SPIKEBENCH_DATA_DIR)");
-  const auto vm = spikebench::cli::parse("prepare", kUsage, options, {{"corpus", -1}}, args);
-  if (!vm) return 0;
+  if (!spikebench::cli::parse("prepare", kUsage, options, {{"corpus", -1}}, args)) return 0;
   const fs::path data = spikebench::resolve_data_dir(data_dir);
 
   if (corpus.size() == 1 && corpus[0] == "enwiki-2015") {

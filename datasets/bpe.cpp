@@ -284,9 +284,66 @@ struct Gpt2Tokenizer::Impl {
       cache.insert(piece, std::vector<int32_t>(out.begin() + long(start), out.end()));
     });
   }
+  /// vocab.bpe against encoder.json: merge k must be token 256 + k.
+  void check_merges(const std::string& bpe_text, const std::string& path) const;
+  /// The pair table: every split of every token into two tokens.
+  void build_pairs();
 };
 
 // ---- loading -----------------------------------------------------------------------------------
+
+void Gpt2Tokenizer::Impl::check_merges(const std::string& bpe_text, const std::string& path) const {
+  // vocab.bpe: "#version" header then merges "left right"; merge k must be token 256 + k (this
+  // is the assertion tiktoken's data_gym_to_mergeable_bpe_ranks makes).
+  const std::vector<int> u2b = unicode_to_bytes();
+  {
+    std::istringstream in(bpe_text);
+    std::string line;
+    size_t lineno = 0, merges = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      if (lineno == 1 && line.rfind("#version", 0) == 0) continue;
+      if (line.empty()) continue;
+      size_t sp = line.find(' ');
+      if (sp == std::string::npos || line.find(' ', sp + 1) != std::string::npos)
+        fail(path, ":", lineno, ": expected 'left right', got '", line, "'");
+      std::string bytes;
+      for (size_t i = 0, len = 0; i < line.size(); i += len) {
+        uint32_t cp = decode_utf8(reinterpret_cast<const unsigned char*>(line.data()) + i, len);
+        if (cp == ' ') continue;
+        if (cp >= u2b.size() || u2b[cp] < 0) fail(path, ":", lineno, ": not byte-level BPE text");
+        bytes += char(u2b[cp]);
+      }
+      int32_t id = lookup(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+      if (id != int32_t(256 + merges))
+        fail(path, ":", lineno, ": merge '", line, "' gives id ", id, " in encoder.json, expected ",
+             256 + merges, " (files do not belong together)");
+      ++merges;
+    }
+    if (256 + merges != size_t(kEndOfText))
+      fail(path, ": ", merges, " merges, expected ", kEndOfText - 256);
+  }
+}
+
+void Gpt2Tokenizer::Impl::build_pairs() {
+  // Pair table: every split of every token into two tokens (exactly the pairs tiktoken's
+  // byte-level rank lookup can ever find).
+  std::vector<std::tuple<int32_t, int32_t, int32_t>> pairs;
+  for (int32_t t = 256; t < kEndOfText; ++t) {
+    auto b = bytes(t);
+    const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+    for (size_t s = 1; s < b.size(); ++s) {
+      int32_t l = lookup(p, s), r = lookup(p + s, b.size() - s);
+      if (l >= 0 && r >= 0) pairs.emplace_back(l, r, t);
+    }
+  }
+  uint32_t size = 1;
+  while (size < pairs.size() * 2) size <<= 1;
+  pair_key.assign(size, kNoRank);
+  pair_value.assign(size, 0);
+  pair_mask = size - 1;
+  for (auto [l, r, t] : pairs) insert_pair(l, r, t);
+}
 
 Gpt2Tokenizer Gpt2Tokenizer::load(const std::filesystem::path& dir, bool verify_sha256) {
   return load_files(dir / "encoder.json", dir / "vocab.bpe", verify_sha256);
@@ -324,8 +381,6 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
 
   auto impl = std::make_unique<Impl>();
   impl->fingerprint = sha256_hex(enc_sha + bpe_sha);
-  const std::vector<int> u2b = unicode_to_bytes();
-
   impl->offset.reserve(kVocabSize + 1);
   for (const auto& t : tokens)
     impl->offset.push_back(uint32_t(impl->arena.size())), impl->arena += t;
@@ -345,54 +400,8 @@ Gpt2Tokenizer Gpt2Tokenizer::load_files(const std::filesystem::path& encoder_jso
     if (impl->byte_id[b] < 0) fail(encoder_json.string(), ": byte ", b, " has no token");
   }
 
-  // vocab.bpe: "#version" header then merges "left right"; merge k must be token 256 + k (this
-  // is the assertion tiktoken's data_gym_to_mergeable_bpe_ranks makes).
-  {
-    std::istringstream in(bpe_text);
-    std::string line;
-    size_t lineno = 0, merges = 0;
-    while (std::getline(in, line)) {
-      ++lineno;
-      if (lineno == 1 && line.rfind("#version", 0) == 0) continue;
-      if (line.empty()) continue;
-      size_t sp = line.find(' ');
-      if (sp == std::string::npos || line.find(' ', sp + 1) != std::string::npos)
-        fail(vocab_bpe.string(), ":", lineno, ": expected 'left right', got '", line, "'");
-      std::string bytes;
-      for (size_t i = 0, len = 0; i < line.size(); i += len) {
-        uint32_t cp = decode_utf8(reinterpret_cast<const unsigned char*>(line.data()) + i, len);
-        if (cp == ' ') continue;
-        if (cp >= u2b.size() || u2b[cp] < 0)
-          fail(vocab_bpe.string(), ":", lineno, ": not byte-level BPE text");
-        bytes += char(u2b[cp]);
-      }
-      int32_t id = impl->lookup(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-      if (id != int32_t(256 + merges))
-        fail(vocab_bpe.string(), ":", lineno, ": merge '", line, "' gives id ", id,
-             " in encoder.json, expected ", 256 + merges, " (files do not belong together)");
-      ++merges;
-    }
-    if (256 + merges != size_t(kEndOfText))
-      fail(vocab_bpe.string(), ": ", merges, " merges, expected ", kEndOfText - 256);
-  }
-
-  // Pair table: every split of every token into two tokens (exactly the pairs tiktoken's
-  // byte-level rank lookup can ever find).
-  std::vector<std::tuple<int32_t, int32_t, int32_t>> pairs;
-  for (int32_t t = 256; t < kEndOfText; ++t) {
-    auto b = impl->bytes(t);
-    const auto* p = reinterpret_cast<const unsigned char*>(b.data());
-    for (size_t s = 1; s < b.size(); ++s) {
-      int32_t l = impl->lookup(p, s), r = impl->lookup(p + s, b.size() - s);
-      if (l >= 0 && r >= 0) pairs.emplace_back(l, r, t);
-    }
-  }
-  uint32_t size = 1;
-  while (size < pairs.size() * 2) size <<= 1;
-  impl->pair_key.assign(size, kNoRank);
-  impl->pair_value.assign(size, 0);
-  impl->pair_mask = size - 1;
-  for (auto [l, r, t] : pairs) impl->insert_pair(l, r, t);
+  impl->check_merges(bpe_text, vocab_bpe.string());
+  impl->build_pairs();
   return Gpt2Tokenizer(std::move(impl));
 }
 

@@ -233,6 +233,40 @@ bool in_valid_split(const std::string& text, double valid_fraction) {
 
 namespace {
 
+/// index.json: the tokenizer, the corpus, the split rule and each split's files with sha256.
+void write_index(const Gpt2Tokenizer& tokenizer, const PrepareOptions& opt, PrepareSummary& sum,
+                 const std::vector<std::string> (&files)[2], const std::filesystem::path& tmp) {
+  const char* split_name[2] = {"train", "valid"};
+  nlohmann::json index;
+  index["format"] = "spikebench token shards";
+  index["version"] = kVersion;
+  index["tokenizer"] = {{"name", "gpt2"},
+                        {"fingerprint", tokenizer.fingerprint()},
+                        {"encoder_json_sha256", kGpt2EncoderJsonSha256},
+                        {"vocab_bpe_sha256", kGpt2VocabBpeSha256}};
+  index["eos"] = Gpt2Tokenizer::kEndOfText;
+  index["corpus"] = {{"format", opt.format}, {"jsonl_field", opt.jsonl_field}};
+  for (const auto& f : opt.inputs) index["corpus"]["inputs"].push_back(f.string());
+  index["split_rule"] = "valid iff fnv1a64(utf8 text) % 1000000 < valid_fraction * 1e6";
+  index["valid_fraction"] = opt.valid_fraction;
+  for (int s = 0; s < 2; ++s) {
+    auto& js = index["splits"][split_name[s]];
+    js["documents"] = sum.documents[s];
+    js["tokens"] = sum.tokens[s];
+    js["files"] = nlohmann::json::array();
+    for (const auto& f : files[s]) {
+      js["files"].push_back(f);
+      js["sha256"][f] = sha256_file(tmp / f);
+      sum.files.push_back(f);
+    }
+  }
+  {
+    std::ofstream out(tmp / kIndexName);
+    out << index.dump(2) << "\n";
+    if (!out) fail((tmp / kIndexName).string(), ": write failed");
+  }
+}
+
 PrepareSummary prepare_into(const Gpt2Tokenizer& tokenizer, const PrepareOptions& opt,
                             const std::function<void(uint64_t, uint64_t)>& progress,
                             const std::filesystem::path& tmp) {
@@ -294,35 +328,7 @@ PrepareSummary prepare_into(const Gpt2Tokenizer& tokenizer, const PrepareOptions
   close_writer(0);
   close_writer(1);
   if (sum.documents[0] + sum.documents[1] == 0) fail("prepare: the corpus has no documents");
-
-  nlohmann::json index;
-  index["format"] = "spikebench token shards";
-  index["version"] = kVersion;
-  index["tokenizer"] = {{"name", "gpt2"},
-                        {"fingerprint", tokenizer.fingerprint()},
-                        {"encoder_json_sha256", kGpt2EncoderJsonSha256},
-                        {"vocab_bpe_sha256", kGpt2VocabBpeSha256}};
-  index["eos"] = Gpt2Tokenizer::kEndOfText;
-  index["corpus"] = {{"format", opt.format}, {"jsonl_field", opt.jsonl_field}};
-  for (const auto& f : opt.inputs) index["corpus"]["inputs"].push_back(f.string());
-  index["split_rule"] = "valid iff fnv1a64(utf8 text) % 1000000 < valid_fraction * 1e6";
-  index["valid_fraction"] = opt.valid_fraction;
-  for (int s = 0; s < 2; ++s) {
-    auto& js = index["splits"][split_name[s]];
-    js["documents"] = sum.documents[s];
-    js["tokens"] = sum.tokens[s];
-    js["files"] = nlohmann::json::array();
-    for (const auto& f : files[s]) {
-      js["files"].push_back(f);
-      js["sha256"][f] = sha256_file(tmp / f);
-      sum.files.push_back(f);
-    }
-  }
-  {
-    std::ofstream out(tmp / kIndexName);
-    out << index.dump(2) << "\n";
-    if (!out) fail((tmp / kIndexName).string(), ": write failed");
-  }
+  write_index(tokenizer, opt, sum, files, tmp);
   return sum;
 }
 

@@ -7,6 +7,7 @@
 #include "models/norm.h"
 #include "models/setting.h"
 #include "models/stabilizer.h"
+#include "suite/config/yaml.h"
 
 namespace spikebench {
 
@@ -88,6 +89,26 @@ models::ModelConfig model_config(const config::Reader& r) {
 }  // namespace spikebench
 
 namespace spikebench {
+
+std::optional<config::Tree> model_keys_file(const std::string& path,
+                                            const std::vector<std::string>& sets) {
+  const YAML::Node node = config::load_file(path);
+  if (node["runner"]) return std::nullopt;
+  const YAML::Node defaults = YAML::Load(model_keys_yaml());
+  config::require_known_keys(node, defaults, path);
+  return config::Tree(config::apply_overrides(config::merge(defaults, node), sets));
+}
+
+models::ModelConfig model_config_at(const config::Tree& keys, const std::string& size,
+                                    const std::string& where) {
+  YAML::Node k = YAML::Clone(keys.node());
+  if (!size.empty()) {
+    k["size"] = size;
+    for (const char* key : {"d", "n_layers", "n_heads", "max_len", "vocab", "sigma_d"})
+      k[key] = YAML::Node(YAML::NodeType::Null);
+  }
+  return model_config(config::Reader(k, where));
+}
 
 YAML::Node model_keys(const models::ModelConfig& c, const std::string& size) {
   if (c.d_ffn != 4 * c.d)

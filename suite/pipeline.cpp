@@ -16,6 +16,7 @@
 #include "core/data_dir.h"
 #include "core/error.h"
 #include "core/source_dir.h"
+#include "suite/config/expectations.h"
 #include "suite/config/yaml.h"
 #include "suite/engine/distributed.h"
 #include "suite/jobs.h"
@@ -128,9 +129,8 @@ results::Group open_results(const Study& study, const RunOptions& o,
                             const std::vector<RunSpec>& runs, const fs::path& file) {
   results::Group root;
   if (o.resume && fs::exists(file)) root = results::load(file);
-  YAML::Node resolved;
-  resolved["study"] = YAML::Clone(study.root);
-  for (const auto& r : runs) resolved["runs"][r.name] = r.config;
+  std::vector<std::pair<std::string, const config::Tree*>> configs;
+  for (const auto& r : runs) configs.emplace_back(r.name, &r.config);
   root.attrs["artifact"] = study.name;
   root.attrs["id"] = study.id;
   root.attrs["title"] = study.title;
@@ -143,9 +143,7 @@ results::Group open_results(const Study& study, const RunOptions& o,
   for (const auto& [key, value] : machine_record()) root.attrs[key] = value;
   root.attrs["command_line"] = o.command_line;
   if (!root.has_attr("start_time")) root.attrs["start_time"] = now_iso();
-  YAML::Emitter e;
-  e << resolved;
-  root.group("config").attrs["yaml"] = std::string(e.c_str());
+  root.group("config").attrs["yaml"] = config::provenance_yaml(study.root, configs);
   return root;
 }
 
@@ -157,7 +155,7 @@ bool finished(const results::Group& g) {
 
 /// The run cache's key: a run is a pure function of its runner and resolved config.
 std::string cache_key(const Study& study, const RunSpec& run) {
-  return study.runner + "\n" + config::flow(run.config);
+  return study.runner + "\n" + run.config.flow();
 }
 
 /// A run's identity attributes (what the checks select pairs by), marked running.
@@ -167,7 +165,7 @@ void write_identity(results::Group& g, const RunSpec& run) {
   g.attrs["seed"] = static_cast<int64_t>(run.seed);
   if (!std::isnan(run.lr)) g.attrs["lr"] = run.lr;
   g.attrs["status"] = std::string("running");
-  g.attrs["config"] = config::flow(run.config);
+  g.attrs["config"] = run.config.flow();
 }
 
 /// Copies a finished identical run from the cache into `g`; false when there is none.
@@ -444,21 +442,9 @@ std::vector<checks::Outcome> recheck(const fs::path& file, const checks::Options
   const auto* cfg = root.find_group("config");
   if (!cfg || !cfg->has_attr("yaml"))
     fail(file.string(), ": no /config yaml attribute (not a spikebench results file?)");
-  YAML::Node resolved;
-  try {
-    resolved = YAML::Load(cfg->attr_string("yaml"));
-  } catch (const YAML::Exception& e) {
-    fail(file.string(), ": /config yaml attribute: ", e.msg);
-  }
-  if (!resolved.IsMap() || !resolved["study"].IsMap())
-    fail(file.string(), ": /config yaml attribute holds no study");
-  const std::string scale = root.attr_string("scale");
-  const YAML::Node study = resolved["study"];
-  YAML::Node expectations = study["expectations"] && study["expectations"][scale]
-                                ? study["expectations"][scale]
-                                : YAML::Node(YAML::NodeType::Sequence);
-  auto outcomes =
-      checks::evaluate(root, expectations, o, file.string() + ": expectations." + scale);
+  const auto checks = config::recorded_expectations(cfg->attr_string("yaml"),
+                                                    root.attr_string("scale"), file.string());
+  auto outcomes = checks::evaluate(root, checks, o);
   results::save(root, file);
   return outcomes;
 }

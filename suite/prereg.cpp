@@ -139,7 +139,7 @@ std::vector<SeedRange> pilot_seeds(const fs::path& baselines_dir) {
 Design design_of(const Study& study, const std::string& scale, const std::vector<RunSpec>& runs) {
   Design d;
   d.claims = YAML::Node(YAML::NodeType::Sequence);
-  const auto expectations = study.expectations(scale);
+  const YAML::Node expectations = study.expectations(scale).node();
   const auto& parsed = study.checks(scale);  // in the order of `expectations`
   for (size_t i = 0; i < parsed.size(); ++i)
     if (parsed[i]->is_claim()) {
@@ -158,7 +158,7 @@ Design design_of(const Study& study, const std::string& scale, const std::vector
   for (const auto& r : runs) {
     methods.insert(r.method), sizes.insert(r.size), seeds.insert(r.seed);
     if (!std::isnan(r.lr)) lrs.insert(r.lr);
-    configs.update(r.name + "\n" + text_of(design_config(r.config, off)) + "\n");
+    configs.update(r.name + "\n" + text_of(design_config(r.config.node(), off)) + "\n");
   }
   d.grid["methods"] = std::vector<std::string>(methods.begin(), methods.end());
   d.grid["sizes"] = std::vector<std::string>(sizes.begin(), sizes.end());

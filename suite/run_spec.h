@@ -1,11 +1,11 @@
 #pragma once
 // One training / measurement run of a study, fully resolved: what a runner executes
 // (suite/runner.h) and what a study expands its grid into (suite/study.h).
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
 #include <memory>
 #include <string>
+
+#include "suite/config/tree.h"
 
 namespace spikebench {
 
@@ -17,7 +17,7 @@ struct RunSpec {
   std::string size;    // model flavor
   double lr = NAN;     // NaN when the study has no learning-rate axis
   int seed = 0;
-  YAML::Node config;  // runner defaults < study defaults < scale < method < grid < --set
+  config::Tree config;  // runner defaults < study defaults < scale < method < grid < --set
   std::shared_ptr<const ParsedConfig> typed;  // `config` parsed by the runner, once
 };
 

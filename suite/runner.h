@@ -78,8 +78,7 @@ struct Runner {
   /// off by default does not change the design of records written before it (suite/prereg.h).
   const char* off_yaml = nullptr;
   /// Parses and validates the typed config (errors name `where` and the key).
-  std::function<std::shared_ptr<const ParsedConfig>(const YAML::Node&, const std::string& where)>
-      parse;
+  std::function<std::shared_ptr<const ParsedConfig>(const config::Reader& config)> parse;
 };
 
 /// Config::kOffKeys where the config declares one (Runner::off_yaml), else null.
@@ -106,9 +105,8 @@ Runner typed_runner(std::string summary, const char* (*defaults)(), bool needs_d
     void (*fn)(RunContext&, const Config&);
   };
   Runner r{std::move(summary), defaults, needs_data, OffKeys<Config>::get(), nullptr};
-  r.parse = [fn](const YAML::Node& node, const std::string& where) {
-    return std::shared_ptr<const ParsedConfig>(
-        std::make_shared<Typed>(Config::parse(config::Reader(node, where)), fn));
+  r.parse = [fn](const config::Reader& config) {
+    return std::shared_ptr<const ParsedConfig>(std::make_shared<Typed>(Config::parse(config), fn));
   };
   return r;
 }

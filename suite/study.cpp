@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "suite/checks/check.h"
+#include "suite/config/expectations.h"
 #include "suite/config/yaml.h"
 #include "suite/runner.h"
 
@@ -76,38 +77,38 @@ void require_map(const YAML::Node& node, const std::string& where) {
 Study parse_study(const std::string& text, const std::string& source) {
   Study s;
   s.source = source;
+  YAML::Node root;
   try {
-    s.root = YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     fail(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg);
   }
-  if (!s.root.IsMap()) fail(source, ": expected a YAML mapping at the top level");
-  config::require_known_keys(s.root, YAML::Load(kTopKeys), source);
-  s.runner = config::get<std::string>(s.root, "runner", source);
+  if (!root.IsMap()) fail(source, ": expected a YAML mapping at the top level");
+  config::require_known_keys(root, YAML::Load(kTopKeys), source);
+  s.runner = config::get<std::string>(root, "runner", source);
   Registry<Runner>::instance().get(s.runner);  // unknown runner: error listing the valid ones
-  s.name = s.root["name"] ? config::get<std::string>(s.root, "name", source)
-                          : std::filesystem::path(source).stem().string();
-  if (s.root["id"]) s.id = config::get<std::string>(s.root, "id", source);
-  if (s.root["beyond_paper"]) s.beyond_paper = config::get<bool>(s.root, "beyond_paper", source);
-  if (s.root["lr_failed_above"]) {
-    s.lr_failed_above = config::get<double>(s.root, "lr_failed_above", source);
+  s.name = root["name"] ? config::get<std::string>(root, "name", source)
+                        : std::filesystem::path(source).stem().string();
+  if (root["id"]) s.id = config::get<std::string>(root, "id", source);
+  if (root["beyond_paper"]) s.beyond_paper = config::get<bool>(root, "beyond_paper", source);
+  if (root["lr_failed_above"]) {
+    s.lr_failed_above = config::get<double>(root, "lr_failed_above", source);
     if (!std::isfinite(s.lr_failed_above))
       fail(source, ": key 'lr_failed_above' must be a finite loss");
   }
-  if (s.root["title"]) s.title = config::get<std::string>(s.root, "title", source);
-  if (s.root["paper"]) s.paper = config::get<std::string>(s.root, "paper", source);
-  if (s.root["aliases"])
-    s.aliases = config::get<std::vector<std::string>>(s.root, "aliases", source);
-  require_map(s.root["defaults"], source + ": defaults");
-  require_map(s.root["grid"], source + ": grid");
-  if (s.root["methods"]) {
-    require_map(s.root["methods"], source + ": methods");
-    for (const auto& kv : s.root["methods"])
+  if (root["title"]) s.title = config::get<std::string>(root, "title", source);
+  if (root["paper"]) s.paper = config::get<std::string>(root, "paper", source);
+  if (root["aliases"]) s.aliases = config::get<std::vector<std::string>>(root, "aliases", source);
+  require_map(root["defaults"], source + ": defaults");
+  require_map(root["grid"], source + ": grid");
+  if (root["methods"]) {
+    require_map(root["methods"], source + ": methods");
+    for (const auto& kv : root["methods"])
       require_map(kv.second,
                   source + ": methods." + config::key_of(kv.first, source + ": methods"));
   }
-  if (!s.root["scales"] || !s.root["scales"].IsMap()) fail(source, ": missing map 'scales'");
-  for (const auto& kv : s.root["scales"]) {
+  if (!root["scales"] || !root["scales"].IsMap()) fail(source, ": missing map 'scales'");
+  for (const auto& kv : root["scales"]) {
     const auto scale = config::key_of(kv.first, source + ": scales");
     if (!kv.second.IsMap()) fail(source, ": scales.", scale, ": expected a map of keys");
     require_map(kv.second["defaults"], source + ": scales." + scale + ".defaults");
@@ -119,59 +120,62 @@ Study parse_study(const std::string& text, const std::string& source) {
       config::require_known_keys(kv.second["grid"], YAML::Load(kGridKeys),
                                  source + ": scales." + scale + ".grid");
   }
-  if (s.root["grid"])
-    config::require_known_keys(s.root["grid"], YAML::Load(kGridKeys), source + ": grid");
+  if (root["grid"])
+    config::require_known_keys(root["grid"], YAML::Load(kGridKeys), source + ": grid");
   // Every scale's checks parse now (unknown kind, key or test: an error naming the key), so
   // `show` and `list` catch them as well as `run`.
-  if (s.root["expectations"]) {
-    if (!s.root["expectations"].IsMap()) fail(source, ": expectations: expected a map of scales");
-    for (const auto& kv : s.root["expectations"]) {
+  if (root["expectations"]) {
+    if (!root["expectations"].IsMap()) fail(source, ": expectations: expected a map of scales");
+    for (const auto& kv : root["expectations"]) {
       const auto scale = config::key_of(kv.first, source + ": expectations");
-      if (!s.root["scales"][scale])
+      if (!root["scales"][scale])
         fail(source, ": expectations: scale '", scale, "' is not declared under 'scales'");
-      s.checks_by_scale[scale] = checks::parse(kv.second, source + ": expectations." + scale);
+      s.checks_by_scale[scale] =
+          config::expectations(kv.second, source + ": expectations." + scale);
     }
   }
+  s.root = config::Tree(root);
   return s;
 }
 
-bool Study::declares(const std::string& scale) const { return bool(root["scales"][scale]); }
+bool Study::declares(const std::string& scale) const { return bool(root.node()["scales"][scale]); }
 
 std::vector<std::string> Study::scales() const {
   std::vector<std::string> out;
   for (const char* sc : {"cpu", "gpu", "paper"})
-    if (root["scales"][sc]) out.push_back(sc);
+    if (root.node()["scales"][sc]) out.push_back(sc);
   return out;
 }
 
 std::string Study::skip_reason(const std::string& scale) const {
-  const auto node = root["scales"][scale];
+  const auto node = root.node()["scales"][scale];
   if (!node) return "scale '" + scale + "' is not declared by " + name;
   return node["skip"] ? config::get<std::string>(node, "skip", source + ": scales." + scale) : "";
 }
 
 std::string Study::note(const std::string& scale) const {
-  const auto node = root["scales"][scale];
+  const auto node = root.node()["scales"][scale];
   return node && node["note"] ? config::get<std::string>(node, "note", source + ": scales." + scale)
                               : "";
 }
 
 std::vector<std::string> Study::method_names() const {
   std::vector<std::string> out;
-  for (const auto& kv : root["methods"]) out.push_back(config::key_of(kv.first, source + ": methods"));
+  for (const auto& kv : root.node()["methods"])
+    out.push_back(config::key_of(kv.first, source + ": methods"));
   return out;
 }
 
 std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
                                  const std::vector<std::string>& sets) const {
   const std::string where = source + ": scales." + scale;
-  const YAML::Node scale_node = root["scales"][scale];
+  const YAML::Node scale_node = root.node()["scales"][scale];
   if (!scale_node)
     fail(name, ": unknown scale '", scale, "' (declared: ", join(scales(), ", "), ")");
   const Runner& runner = Registry<Runner>::instance().get(this->runner);
   const YAML::Node runner_defaults = YAML::Load(runner.defaults());
-  const YAML::Node grid = config::merge(root["grid"], scale_node["grid"]);
-  const YAML::Node methods = root["methods"];
+  const YAML::Node grid = config::merge(root.node()["grid"], scale_node["grid"]);
+  const YAML::Node methods = root.node()["methods"];
   if (!methods || !methods.IsMap() || methods.size() == 0) fail(source, ": missing map 'methods'");
 
   const std::vector<std::string> run_methods =
@@ -194,7 +198,7 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
   if (n_runs > double(kMaxRuns) || first_seed > 1000000000 - seeds)
     fail(where, ".grid: ", n_runs, " runs (more than ", kMaxRuns, ") or seeds past 1e9");
 
-  YAML::Node base = config::merge(runner_defaults, root["defaults"]);
+  YAML::Node base = config::merge(runner_defaults, root.node()["defaults"]);
   base = config::merge(base, scale_node["defaults"]);
   std::vector<RunSpec> out;
   std::unordered_set<std::string> names;
@@ -222,8 +226,8 @@ std::vector<RunSpec> Study::runs(const std::string& scale, int seeds_override,
           config::require_known_keys(
               cfg, runner_defaults,
               source + ": run '" + r.name + "' (runner " + this->runner + ")");
-          r.typed = runner.parse(cfg, source + ": run '" + r.name + "'");
-          r.config = cfg;
+          r.typed = runner.parse(config::Reader(cfg, source + ": run '" + r.name + "'"));
+          r.config = config::Tree(cfg);
           out.push_back(std::move(r));
         }
   }
@@ -236,9 +240,9 @@ const checks::CheckList& Study::checks(const std::string& scale) const {
   return it == checks_by_scale.end() ? kNone : it->second;
 }
 
-YAML::Node Study::expectations(const std::string& scale) const {
-  const auto e = root["expectations"];
-  return e && e[scale] ? e[scale] : YAML::Node(YAML::NodeType::Sequence);
+config::Tree Study::expectations(const std::string& scale) const {
+  const auto e = root.node()["expectations"];
+  return config::Tree(e && e[scale] ? e[scale] : YAML::Node(YAML::NodeType::Sequence));
 }
 
 std::vector<Study> artifacts() {
@@ -247,8 +251,8 @@ std::vector<Study> artifacts() {
     parsed.push_back(parse_study(text, std::string("suite/artifacts/") + file));
     parsed.back().embedded = true;
   }
-  // Order by paper id (A1, A2, ..., A12). Sort indices, not Studies: YAML::Node's assignment
-  // writes through to the referenced node, so swapping Study objects would corrupt them.
+  // Order by paper id (A1, A2, ..., A12). Sort indices, not Studies (moving is cheaper than a
+  // sort's swaps of whole studies).
   auto key = [&](size_t i) {
     const auto& id = parsed[i].id;
     return std::make_pair(id.size() > 1 ? std::stoi(id.substr(1)) : 1000, id);

@@ -2,15 +2,14 @@
 // A study: a YAML grid (methods × sizes × lr × seeds) per scale, run by a registered runner,
 // with expectations per scale. Every paper artifact is a study whose YAML is embedded in the
 // binary (suite/artifacts/*.yaml); a user's STUDY.yaml has the same schema (docs/study.md).
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
 #include <filesystem>
-#include <string>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "suite/checks/check.h"
+#include "suite/config/tree.h"
 #include "suite/run_spec.h"
 
 namespace spikebench {
@@ -26,7 +25,7 @@ struct Study {
   bool beyond_paper = false;  // not a paper artifact: listed apart, not run by `reproduce`
   double lr_failed_above = NAN;  // critical lr's failure: final valid loss above it (NaN: off)
   std::vector<std::string> aliases;
-  YAML::Node root;  // the file as read: /config's provenance copy, `show --yaml`, the prereg hash
+  config::Tree root;  // the file as read: /config's provenance copy, `show --yaml`, the prereg hash
   std::map<std::string, checks::CheckList> checks_by_scale;  // parsed once, with the study
 
   /// Whether `scale` is declared (possibly as a skip).
@@ -45,9 +44,9 @@ struct Study {
                             const std::vector<std::string>& sets) const;
   /// The checks declared for `scale`, as parsed with the study (empty when none).
   const checks::CheckList& checks(const std::string& scale) const;
-  /// The expectations declared for `scale` as written (a YAML sequence, possibly empty): what
-  /// `show` prints and the pre-registration hashes.
-  YAML::Node expectations(const std::string& scale) const;
+  /// The expectations declared for `scale` as written (a list, possibly empty): what `show`
+  /// prints and the pre-registration hashes.
+  config::Tree expectations(const std::string& scale) const;
 };
 
 /// Parses a study from YAML text; `source` names it in errors.

@@ -5,8 +5,6 @@
 // `validate_plan` then checks it against the planned runs (a `compare` whose sides select no
 // pairs fails there); `evaluate` reads only the results tree, so `spikebench check` recomputes
 // every verdict from the file alone.
-#include <yaml-cpp/yaml.h>
-
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -17,6 +15,8 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "suite/config/golden_file.h"
+#include "suite/config/reader.h"
 #include "suite/results/tree.h"
 
 namespace spikebench::checks {
@@ -82,13 +82,13 @@ struct Context {
   const results::Group& root;
   const Options& options;
   std::filesystem::path golden_path;
-  const YAML::Node golden;  // the golden file (undefined when absent)
-  YAML::Node new_golden;    // values a golden check writes for --update-golden
+  const config::GoldenFile golden;  // the golden file (present = false when absent)
+  config::GoldenValues new_golden;  // values a golden check writes for --update-golden
 };
 
 class Check {
  public:
-  Check(const YAML::Node& spec, std::string where);
+  Check(const config::Reader& spec, std::string where);
   virtual ~Check() = default;
   const std::string& name() const { return name_; }
   const std::string& kind() const { return kind_; }
@@ -107,8 +107,8 @@ class Check {
   virtual bool is_claim() const { return true; }
 
  protected:
-  /// Rejects keys outside `allowed` (a YAML map of key: doc) plus name/kind/why.
-  void require_keys(const YAML::Node& spec, const char* allowed) const;
+  /// Rejects keys outside `allowed` (a YAML map of key: doc) plus name/kind/why/quote/extends.
+  void require_keys(const config::Reader& spec, const std::string& allowed) const;
   std::string name_, kind_, why_, where_;
   std::vector<std::string> quote_;
   std::string extends_;
@@ -117,7 +117,7 @@ class Check {
 struct CheckKind {
   static constexpr const char* kKind = "check kind";
   std::string summary;
-  std::function<std::unique_ptr<Check>(const YAML::Node&, const std::string&)> make;
+  std::function<std::unique_ptr<Check>(const config::Reader&, const std::string&)> make;
 };
 
 /// Sets a paired check's verdict and reason from its (Holm-adjusted) p-values: pass when the
@@ -128,9 +128,9 @@ void decide(Result& r);
 /// A scale's expectations, parsed once (Study::checks): shared, immutable.
 using CheckList = std::vector<std::shared_ptr<const Check>>;
 
-/// Parses a YAML sequence of expectations into the immutable list a Study keeps; `where` names
-/// the file and scale.
-CheckList parse(const YAML::Node& expectations, const std::string& where);
+/// Parses a scale's expectations (each read by the study's reader, naming its file, scale and
+/// index) into the immutable list a Study keeps.
+CheckList parse(const std::vector<config::Reader>& expectations);
 
 }  // namespace spikebench::checks
 
@@ -138,7 +138,7 @@ CheckList parse(const YAML::Node& expectations, const std::string& where);
 #define SPIKEBENCH_CHECK(name, summary, Type)                                        \
   SPIKEBENCH_REGISTER(                                                               \
       ::spikebench::checks::CheckKind, name, summary,                                \
-      [](const YAML::Node& spec,                                                     \
+      [](const ::spikebench::config::Reader& spec,                                   \
          const std::string& where) -> std::unique_ptr<::spikebench::checks::Check> { \
         return std::make_unique<Type>(spec, where);                                  \
       })

@@ -7,10 +7,9 @@
 
 #include "core/error.h"
 #include "core/source_dir.h"
-#include "suite/checks/lr_sensitivity.h"
-#include "suite/config/yaml.h"
-#include "suite/machine.h"
 #include "stats/stats.h"
+#include "suite/checks/lr_sensitivity.h"
+#include "suite/machine.h"
 
 namespace spikebench::checks {
 namespace {
@@ -82,26 +81,15 @@ void write(Group& g, const Check& c, const Result& r) {
   g.attrs["inside_margin"] = p.inside;
 }
 
-YAML::Node load_yaml_or_null(const fs::path& p) {
-  return fs::exists(p) ? config::load_file(p) : YAML::Node(YAML::NodeType::Undefined);
-}
-
-void write_golden(const fs::path& path, const Group& root, const YAML::Node& golden) {
-  fs::create_directories(path.parent_path());
-  YAML::Emitter e;
-  e << golden;
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp);
-    f << "# Golden values for " << root.attr_string("artifact") << " at scale "
-      << root.attr_string("scale")
-      << ", written by `spikebench run|check --update-golden` from the results of "
-      << root.attr_string("git_sha") << " (" << root.attr_string("libtorch") << ", "
-      << root.attr_string("device") << "). Change only deliberately, in a commit that says why.\n"
-      << e.c_str() << "\n";
-    if (!f) fail(tmp.string(), ": cannot write the golden file");
-  }
-  fs::rename(tmp, path);
+void write_golden(const fs::path& path, const Group& root, const config::GoldenFile& golden) {
+  const std::string header = "Golden values for " + root.attr_string("artifact") + " at scale " +
+                             root.attr_string("scale") +
+                             ", written by `spikebench run|check --update-golden` from the "
+                             "results of " +
+                             root.attr_string("git_sha") + " (" + root.attr_string("libtorch") +
+                             ", " + root.attr_string("device") +
+                             "). Change only deliberately, in a commit that says why.";
+  config::write_golden_file(path, header, golden);
 }
 
 /// Replaces only the `verdicts:` block at the end of a golden file (its comments, machine
@@ -131,16 +119,6 @@ void validate(const CheckList& checks, const std::vector<RunAttrs>& planned) {
   for (const auto& c : checks) c->validate_plan(planned);
 }
 
-void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
-              const std::string& where) {
-  validate(parse(expectations, where), planned);
-}
-
-std::vector<Outcome> evaluate(Group& root, const YAML::Node& expectations, const Options& o,
-                              const std::string& where) {
-  return evaluate(root, parse(expectations, where), o);
-}
-
 fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,
                      const std::string& artifact, const Group& root) {
   if (root.has_attr("cpu_isa")) {
@@ -161,7 +139,7 @@ std::vector<Outcome> evaluate(Group& root, const CheckList& checks, const Option
   const std::string scale = root.has_attr("scale") ? root.attr_string("scale") : "cpu";
   write_lr_sensitivity(root);
   const fs::path golden_path = golden_file(o.baselines_dir, scale, artifact, root);
-  Context ctx{root, o, golden_path, load_yaml_or_null(golden_path), YAML::Node()};
+  Context ctx{root, o, golden_path, config::read_golden_file(golden_path), {}};
   std::vector<Result> results;
   for (const auto& c : checks) results.push_back(c->evaluate(ctx));
   adjust_family(results);
@@ -178,13 +156,12 @@ std::vector<Outcome> evaluate(Group& root, const CheckList& checks, const Option
     if (checks[i]->is_claim()) claim_verdicts[checks[i]->name()] = results[i].verdict;
   }
   // The claim verdicts are themselves regression-gated against the golden file.
-  if (ctx.golden.IsMap() && ctx.golden["verdicts"] && !o.update_golden && !o.update_verdicts) {
+  if (ctx.golden.has_verdicts && !o.update_golden && !o.update_verdicts) {
     std::vector<std::string> changed;
     for (const auto& [name, verdict] : claim_verdicts) {
-      const auto want = ctx.golden["verdicts"][name];
-      if (want && want.as<std::string>() != to_string(verdict))
-        changed.push_back(name + ": " + to_string(verdict) + " (golden " + want.as<std::string>() +
-                          ")");
+      const auto want = ctx.golden.verdicts.find(name);
+      if (want != ctx.golden.verdicts.end() && want->second != to_string(verdict))
+        changed.push_back(name + ": " + to_string(verdict) + " (golden " + want->second + ")");
     }
     const Verdict v = changed.empty() ? Verdict::pass : Verdict::fail;
     const std::string reason =
@@ -199,15 +176,14 @@ std::vector<Outcome> evaluate(Group& root, const CheckList& checks, const Option
         {"reason", reason}};
     outcomes.push_back({"golden_verdicts", "golden_verdicts", v, reason});
   }
-  if (o.update_verdicts && !o.update_golden && ctx.golden.IsMap())
+  if (o.update_verdicts && !o.update_golden && ctx.golden.present)
     rewrite_verdicts(ctx.golden_path, root, claim_verdicts);
   if (o.update_golden) {
-    YAML::Node golden;  // the machine it was written on first (suite/machine.h), then the values
+    config::GoldenFile golden;  // the machine it was written on first (suite/machine.h)
     for (const auto& key : machine_keys())
-      if (root.has_attr(key)) golden["machine"][key] = root.attr_string(key);
-    if (ctx.new_golden["values"]) golden["values"] = ctx.new_golden["values"];
-    for (const auto& [name, verdict] : claim_verdicts)
-      golden["verdicts"][name] = to_string(verdict);
+      if (root.has_attr(key)) golden.machine.emplace_back(key, root.attr_string(key));
+    golden.values = ctx.new_golden;
+    for (const auto& [name, verdict] : claim_verdicts) golden.verdicts[name] = to_string(verdict);
     write_golden(ctx.golden_path, root, golden);
   }
   return outcomes;

@@ -5,8 +5,6 @@
 // the evidence (n_pairs, test, p_value, p_adjusted, effect with its 95 % CI, alpha). Kinds are
 // registered one file each (check.h); an artifact's paired claims form one Holm–Bonferroni
 // family; `golden_verdicts` gates the claim verdicts against the golden file.
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -25,17 +23,11 @@ struct Outcome {
 
 /// Checks parsed checks against the planned runs, before anything runs (an Error names the key).
 void validate(const CheckList& checks, const std::vector<RunAttrs>& planned);
-/// The same for `expectations` as YAML (parsed here, naming `where` and the key on error).
-void validate(const YAML::Node& expectations, const std::vector<RunAttrs>& planned,
-              const std::string& where);
 
 /// Evaluates `checks` against `root`; replaces root's /checks group and
 /// /summary/lr_sensitivity.
-std::vector<Outcome> evaluate(results::Group& root, const CheckList& checks, const Options& options);
-/// The same for `expectations` as YAML (a sequence, parsed here; `where` names it on error):
-/// `spikebench check` reads them from the results file.
-std::vector<Outcome> evaluate(results::Group& root, const YAML::Node& expectations,
-                              const Options& options, const std::string& where = "expectations");
+std::vector<Outcome> evaluate(results::Group& root, const CheckList& checks,
+                              const Options& options);
 
 /// Default baselines folder: $SPIKEBENCH_BASELINES, else <source tree>/baselines.
 std::filesystem::path default_baselines_dir();

@@ -39,18 +39,18 @@ std::vector<double> values(const results::Group& run, const std::string& path) {
 
 class Coincide : public Check {
  public:
-  Coincide(const YAML::Node& spec, const std::string& where) : Check(spec, where) {
+  Coincide(const config::Reader& spec, const std::string& where) : Check(spec, where) {
     require_keys(spec, kKeys);
     for (const char* side : {"a", "b"})
-      if (!spec[side] || !spec[side].IsMap() || spec[side].size() == 0)
+      if (!spec.is_nonempty_map(side))
         fail(where_, ": key '", side, "' must be a non-empty selector map, e.g. {method: vanilla}");
-    a_ = YAML::Clone(spec["a"]), b_ = YAML::Clone(spec["b"]);
-    signal_ = config::get<std::string>(spec, "spikes", where_);
+    a_ = Selector::read(spec, "a"), b_ = Selector::read(spec, "b");
+    signal_ = spec.get<std::string>("spikes", where_);
     if (signal_ != "loss" && signal_ != "grad_norm")
       fail(where_, ": key 'spikes': '", signal_, "' (valid: loss, grad_norm)");
-    window_ = config::get<int64_t>(spec, "window", where_);
+    window_ = spec.get<int64_t>("window", where_);
     if (window_ < 0) fail(where_, ": key 'window' must be >= 0 updates");
-    if (spec["test"]) test_ = config::get<std::string>(spec, "test", where_);
+    if (spec.defined("test")) test_ = spec.get<std::string>("test", where_);
     if (test_ != "wilcoxon" && test_ != "sign")
       fail(where_, ": key 'test': unknown test '", test_, "' (valid: wilcoxon, sign)");
     parse_family(spec, where_, alpha_, in_family_, family_);
@@ -59,8 +59,8 @@ class Coincide : public Check {
   void validate_plan(const std::vector<RunAttrs>& planned) const override {
     std::vector<Unit> a, b;
     for (const auto& attrs : planned) {
-      if (matches(attrs, a_)) a.push_back(Unit{"planned", attrs, NAN, false});
-      if (matches(attrs, b_)) b.push_back(Unit{"planned", attrs, NAN, false});
+      if (a_.matches(attrs)) a.push_back(Unit{"planned", attrs, NAN, false});
+      if (b_.matches(attrs)) b.push_back(Unit{"planned", attrs, NAN, false});
     }
     if (make_pairs(a, b, a_, b_, where_).empty())
       fail(where_, ": keys 'a'/'b' select no pairs among the planned runs");
@@ -69,17 +69,17 @@ class Coincide : public Check {
   Result evaluate(Context& ctx) const override {
     Result r;
     const std::string path = "spikes/" + signal_ + "/step";
-    r.statistic = "fraction of " + config::flow(a_) + "'s " + signal_ + " spikes within ±" +
-                  std::to_string(window_) + " updates of " + config::flow(b_) +
+    r.statistic = "fraction of " + a_.text() + "'s " + signal_ + " spikes within ±" +
+                  std::to_string(window_) + " updates of " + b_.text() +
                   "'s, minus the chance fraction, paired";
     r.expected = "> 0 (spikes in similar locations)";
     r.tolerance = "alpha " + num(alpha_) + " (Holm)";
     std::vector<Unit> a, b;
     std::map<std::string, const results::Group*> runs;
-    for (const auto& [name, g] : select_runs(ctx.root, YAML::Node())) {
+    for (const auto& [name, g] : select_runs(ctx.root)) {
       runs[name] = g;
-      if (matches(g->attrs, a_)) a.push_back(Unit{name, g->attrs, NAN, diverged(*g)});
-      if (matches(g->attrs, b_)) b.push_back(Unit{name, g->attrs, NAN, diverged(*g)});
+      if (a_.matches(g->attrs)) a.push_back(Unit{name, g->attrs, NAN, diverged(*g)});
+      if (b_.matches(g->attrs)) b.push_back(Unit{name, g->attrs, NAN, diverged(*g)});
     }
     const auto pairs = make_pairs(a, b, a_, b_, where_);
     Paired p;
@@ -126,8 +126,8 @@ class Coincide : public Check {
     }
     if (d.empty()) {
       r.verdict = Verdict::inconclusive;
-      r.reason = "no pair in which " + config::flow(a_) + " spiked (" + std::to_string(p.excluded) +
-                 " pairs)";
+      r.reason =
+          "no pair in which " + a_.text() + " spiked (" + std::to_string(p.excluded) + " pairs)";
       return r;
     }
     const auto alt = [&](stats::Alternative x) {
@@ -142,7 +142,7 @@ class Coincide : public Check {
   }
 
  private:
-  YAML::Node a_, b_;
+  Selector a_, b_;
   std::string signal_, test_ = "wilcoxon";
   int64_t window_ = 0;
   double alpha_ = 0.05;

@@ -28,15 +28,16 @@ higher: "selector of the side claimed higher, e.g. {method: vanilla}"
 test: "sign | wilcoxon | bootstrap | mcnemar (the exact sign test on a 0/1 outcome's discordant pairs)"
 )KEYS";
 
-std::string test_of(const YAML::Node& spec, const std::string& where, const char* default_test) {
-  if (spec["test"]) return config::get<std::string>(spec, "test", where);
+std::string test_of(const config::Reader& spec, const std::string& where,
+                    const char* default_test) {
+  if (spec.defined("test")) return spec.get<std::string>("test", where);
   if (!default_test) fail(where, ": missing key 'test' (sign, wilcoxon or bootstrap)");
   return default_test;
 }
 
 class Compare : public Check {
  public:
-  Compare(const YAML::Node& spec, const std::string& where, const char* default_test)
+  Compare(const config::Reader& spec, const std::string& where, const char* default_test)
       : Check(spec, where),
         test_(test_of(spec, where_, default_test)),
         sides_(spec, where_, "lower", "higher", test_ == "bootstrap" ? "exclude" : "high") {
@@ -50,7 +51,7 @@ class Compare : public Check {
       fail(where_,
            ": key 'diverged': test bootstrap averages the differences, so a diverged run "
            "cannot rank '",
-           spec["diverged"].as<std::string>(),
+           spec.get<std::string>("diverged", where_),
            "'; use exclude (the default for bootstrap) or test wilcoxon");
     parse_family(spec, where_, alpha_, in_family_, family_);
   }
@@ -62,7 +63,7 @@ class Compare : public Check {
   Result evaluate(Context& ctx) const override {
     Result r;
     r.statistic = sides_.describe();
-    r.expected = config::flow(sides_.first()) + " lower";
+    r.expected = sides_.first().text() + " lower";
     r.tolerance = "alpha " + num(alpha_) + " (Holm)";
     const auto v = sides_.collect(ctx.root);
     Paired p;
@@ -130,11 +131,12 @@ class Compare : public Check {
 
 class Ordering : public Compare {  // the pre-statistics name; `test` defaults to sign
  public:
-  Ordering(const YAML::Node& spec, const std::string& where) : Compare(spec, where, "sign") {}
+  Ordering(const config::Reader& spec, const std::string& where) : Compare(spec, where, "sign") {}
 };
 class CompareKind : public Compare {
  public:
-  CompareKind(const YAML::Node& spec, const std::string& where) : Compare(spec, where, nullptr) {}
+  CompareKind(const config::Reader& spec, const std::string& where)
+      : Compare(spec, where, nullptr) {}
 };
 
 SPIKEBENCH_CHECK("compare",

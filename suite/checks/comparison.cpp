@@ -23,7 +23,7 @@ struct RunRow {
 std::vector<RunRow> rows_of(const results::Group& root, std::string& size) {
   std::vector<RunRow> rows;
   std::set<std::string> sizes;
-  for (const auto& [name, g] : select_runs(root, YAML::Node())) {
+  for (const auto& [name, g] : select_runs(root)) {
     sizes.insert(g->attr_string("size"));
     const bool div = diverged(*g);
     rows.push_back({g->attr_string("method"), static_cast<int64_t>(g->attr_number("seed")),

@@ -33,28 +33,28 @@ test: "wilcoxon (default) | sign: the one-sided test each half of the TOST uses"
 
 class Equivalent : public Check {
  public:
-  Equivalent(const YAML::Node& spec, const std::string& where)
+  Equivalent(const config::Reader& spec, const std::string& where)
       : Check(spec, where), sides_(spec, where_, "a", "b", "high") {
     require_keys(spec, (std::string(kKeys) + kPairedSideKeys).c_str());
-    if (spec["test"]) test_ = config::get<std::string>(spec, "test", where_);
+    if (spec.defined("test")) test_ = spec.get<std::string>("test", where_);
     if (test_ != "wilcoxon" && test_ != "sign")
       fail(where_, ": key 'test': unknown test '", test_, "' for an equivalence (valid: wilcoxon, sign)");
     if (sides_.zero_one() || sides_.rule() == DivergedRule::low)
       fail(where_, ": an equivalence needs a metric with a scale (no 'above', no metric "
                    "'diverged') and a diverged run at +inf or excluded (key 'diverged')");
-    if (spec["margin"].IsDefined() == spec["ratio_margin"].IsDefined())
+    if (spec.defined("margin") == spec.defined("ratio_margin"))
       fail(where_, ": give exactly one of keys 'margin' (absolute) and 'ratio_margin'");
-    if (spec["margin"]) {
-      margin_ = config::get<double>(spec, "margin", where_);
+    if (spec.defined("margin")) {
+      margin_ = spec.get<double>("margin", where_);
       if (!(margin_ > 0) || !std::isfinite(margin_))
         fail(where_, ": key 'margin' must be positive and finite");
     } else {
-      ratio_ = config::get<double>(spec, "ratio_margin", where_);
+      ratio_ = spec.get<double>("ratio_margin", where_);
       if (!(ratio_ > 1) || !std::isfinite(ratio_))
         fail(where_, ": key 'ratio_margin' must be a ratio above 1 (e.g. 1.01 for 1 %)");
       margin_ = std::log(ratio_);
     }
-    if (!spec["margin_reason"] || config::get<std::string>(spec, "margin_reason", where_).empty())
+    if (!spec.defined("margin_reason") || spec.get<std::string>("margin_reason", where_).empty())
       fail(where_, ": missing key 'margin_reason' (why the margin has its size, stated before "
                    "any data)");
     parse_family(spec, where_, alpha_, in_family_, family_);
@@ -67,8 +67,7 @@ class Equivalent : public Check {
   Result evaluate(Context& ctx) const override {
     Result r;
     r.statistic = sides_.describe() + (ratio() ? " (log ratio a / b)" : " (a − b)");
-    r.expected = config::flow(sides_.first()) + " comparable with " +
-                 config::flow(sides_.second()) +
+    r.expected = sides_.first().text() + " comparable with " + sides_.second().text() +
                  (ratio() ? ": ratio within [1/" + num(ratio_) + ", " + num(ratio_) + "]"
                           : ": within ±" + num(margin_));
     r.tolerance = "alpha " + num(alpha_) + " (Holm), TOST";

@@ -20,13 +20,14 @@ namespace {
 /// "" when `root` was produced on the machine `golden` records, else what differs. A key the
 /// golden file does not record (the CPU model of files written before the record existed)
 /// does not count; a golden file without a record never matches.
-std::string machine_difference(const YAML::Node& golden, const results::Group& root) {
-  const YAML::Node m = golden["machine"];
-  if (!m || !m.IsMap()) return "the golden file records no machine";
+std::string machine_difference(const config::GoldenFile& golden, const results::Group& root) {
+  if (!golden.has_machine) return "the golden file records no machine";
   std::vector<std::string> diff;
   for (const auto& key : machine_keys()) {
-    if (!m[key]) continue;
-    const std::string want = m[key].IsScalar() ? m[key].Scalar() : "";
+    const auto m = std::find_if(golden.machine.begin(), golden.machine.end(),
+                                [&](const auto& kv) { return kv.first == key; });
+    if (m == golden.machine.end()) continue;
+    const std::string& want = m->second;
     const std::string here = root.has_attr(key) ? root.attr_string(key) : "(not recorded)";
     if (here != want) diff.push_back(key + " '" + here + "', golden '" + want + "'");
   }
@@ -35,25 +36,25 @@ std::string machine_difference(const YAML::Node& golden, const results::Group& r
 
 class Golden : public Check {
  public:
-  Golden(const YAML::Node& spec, const std::string& where) : Check(spec, where) {
+  Golden(const config::Reader& spec, const std::string& where) : Check(spec, where) {
     require_keys(spec,
                  "{select: 'selector', metric: 'DATASET:REDUCTION', rtol: 'relative tolerance', "
                  "atol: 'absolute tolerance', cross_cpu_rtol: 'rtol on another machine', "
                  "cross_cpu_atol: 'atol on another machine', cross_cpu: 'compare (default) | "
                  "skip: values not comparable across machines (a chaotic regime), not checked "
                  "there'}");
-    if (spec["select"]) select_ = YAML::Clone(spec["select"]);
-    metric_ = config::get<std::string>(spec, "metric", where_);
+    if (spec.defined("select")) select_ = Selector::read(spec, "select");
+    metric_ = spec.get<std::string>("metric", where_);
     validate_metric(metric_, where_);
-    rtol_ = config::get<double>(spec, "rtol", where_);
-    if (spec["atol"]) atol_ = config::get<double>(spec, "atol", where_);
+    rtol_ = spec.get<double>("rtol", where_);
+    if (spec.defined("atol")) atol_ = spec.get<double>("atol", where_);
     cross_rtol_ =
-        spec["cross_cpu_rtol"] ? config::get<double>(spec, "cross_cpu_rtol", where_) : rtol_;
+        spec.defined("cross_cpu_rtol") ? spec.get<double>("cross_cpu_rtol", where_) : rtol_;
     cross_atol_ =
-        spec["cross_cpu_atol"] ? config::get<double>(spec, "cross_cpu_atol", where_) : atol_;
-    has_cross_ = spec["cross_cpu_rtol"] || spec["cross_cpu_atol"];
-    if (spec["cross_cpu"]) {
-      const auto c = config::get<std::string>(spec, "cross_cpu", where_);
+        spec.defined("cross_cpu_atol") ? spec.get<double>("cross_cpu_atol", where_) : atol_;
+    has_cross_ = spec.defined("cross_cpu_rtol") || spec.defined("cross_cpu_atol");
+    if (spec.defined("cross_cpu")) {
+      const auto c = spec.get<std::string>("cross_cpu", where_);
       if (c != "compare" && c != "skip")
         fail(where_, ": key 'cross_cpu': unknown '", c, "' (valid: compare, skip)");
       skip_cross_ = c == "skip";
@@ -69,7 +70,7 @@ class Golden : public Check {
 
   Result evaluate(Context& ctx) const override {
     Result r;
-    const bool have_golden = ctx.golden.IsMap();
+    const bool have_golden = ctx.golden.present;
     const std::string other = have_golden ? machine_difference(ctx.golden, ctx.root) : "";
     const double rtol = other.empty() ? rtol_ : cross_rtol_;
     const double atol = other.empty() ? atol_ : cross_atol_;
@@ -78,15 +79,13 @@ class Golden : public Check {
     const auto runs = select_runs(ctx.root, select_);
     for (const auto& [name, g] : runs) {
       const double v = metric(*g, metric_);
-      ctx.new_golden["values"][name][metric_] = v;
-      const YAML::Node want_node = have_golden && ctx.golden["values"] && ctx.golden["values"][name]
-                                       ? ctx.golden["values"][name][metric_]
-                                       : YAML::Node();
-      if (!want_node.IsDefined() || want_node.IsNull()) {
+      ctx.new_golden.set(name, metric_, v);
+      const std::optional<double>* want_value = ctx.golden.values.find(name, metric_);
+      if (!want_value || !*want_value) {
         bad.push_back(name + ": no golden value");
         continue;
       }
-      const double want = want_node.as<double>();
+      const double want = **want_value;
       if (std::isfinite(v) && std::isfinite(want) && want != 0)
         max_rel = std::max(max_rel, std::abs(v - want) / std::abs(want));
       const bool ok =
@@ -130,7 +129,7 @@ class Golden : public Check {
   }
 
  private:
-  YAML::Node select_;
+  Selector select_;
   std::string metric_;
   double rtol_ = 0, atol_ = 0, cross_rtol_ = 0, cross_atol_ = 0;
   bool has_cross_ = false;   // cross_cpu_rtol/atol declared

@@ -54,7 +54,7 @@ double critical_lr(const std::vector<double>& lrs, const std::vector<bool>& dive
 }
 
 std::vector<LrSweep> lr_sweeps(const results::Group& root) {
-  const auto runs = select_runs(root, YAML::Node());
+  const auto runs = select_runs(root);
   std::vector<const RunAttrs*> attrs;
   for (const auto& [name, g] : runs) attrs.push_back(&g->attrs);
   const double above = root.has_attr("lr_failed_above") ? root.attr_number("lr_failed_above") : NAN;

@@ -6,9 +6,8 @@
 #include <tuple>
 
 #include "core/error.h"
-#include "suite/checks/lr_sensitivity.h"
-#include "suite/config/yaml.h"
 #include "stats/stats.h"
+#include "suite/checks/lr_sensitivity.h"
 
 namespace spikebench::checks {
 namespace {
@@ -32,41 +31,42 @@ family: "the Holm family the claim joins: true (default: the artifact's claims),
 control: "per side, the selector of its control runs, e.g. {lower: {method: se_none}, higher: {method: vanilla_none}}: each run's value is its metric minus its control's (same seed), a difference in differences"
 )KEYS";
 
-PairedSides::PairedSides(const YAML::Node& spec, const std::string& where, const char* first_key,
-                         const char* second_key, const std::string& default_rule)
+PairedSides::PairedSides(const config::Reader& spec, const std::string& where,
+                         const char* first_key, const char* second_key,
+                         const std::string& default_rule)
     : where_(where), first_key_(first_key), second_key_(second_key) {
   for (const char* side : {first_key, second_key})
-    if (!spec[side] || !spec[side].IsMap() || spec[side].size() == 0)
+    if (!spec.is_nonempty_map(side))
       fail(where_, ": key '", side, "' must be a non-empty selector map, e.g. {method: vanilla}");
-  first_ = YAML::Clone(spec[first_key]), second_ = YAML::Clone(spec[second_key]);
-  metric_ = config::get<std::string>(spec, "metric", where_);
+  first_ = Selector::read(spec, first_key), second_ = Selector::read(spec, second_key);
+  metric_ = spec.get<std::string>("metric", where_);
   if (is_sweep_metric(metric_)) {
     for (const char* side : {first_key, second_key})
-      if (spec[side]["lr"])
+      if (Selector::read(spec, side).fixes("lr"))
         fail(where_, ": key '", side, ".lr': ", metric_, " is per method over every lr");
   } else if (metric_ != "diverged") {
     validate_metric(metric_, where_);
   }
-  if (spec["above"]) {
-    above_ = config::get<double>(spec, "above", where_);
+  if (spec.defined("above")) {
+    above_ = spec.get<double>("above", where_);
     if (!std::isfinite(above_) || is_sweep_metric(metric_) || metric_ == "diverged")
       fail(where_, ": key 'above' needs a finite value and a per-run metric");
   }
-  if (spec["control"]) {
-    const auto& c = spec["control"];
+  if (spec.defined("control")) {
+    const config::Reader c = spec.child("control", where_ + ": key 'control'");
     for (const char* side : {first_key, second_key})
-      if (!c.IsMap() || !c[side] || !c[side].IsMap() || c[side].size() == 0)
+      if (!c.is_map() || !c.is_nonempty_map(side))
         fail(where_, ": key 'control.", side, "' must be a non-empty selector map (the ", side,
              " side's control runs, e.g. {method: vanilla_none})");
-    if (c.size() != 2)
+    if (c.keys().size() != 2)
       fail(where_, ": key 'control' takes exactly '", first_key, "' and '", second_key, "'");
-    if (is_sweep_metric(metric_) || metric_ == "diverged" || spec["above"])
+    if (is_sweep_metric(metric_) || metric_ == "diverged" || spec.defined("above"))
       fail(where_, ": key 'control' needs a per-run metric (not a 0/1 outcome or an lr sweep)");
-    control_first_ = YAML::Clone(c[first_key]), control_second_ = YAML::Clone(c[second_key]);
+    control_first_ = Selector::read(c, first_key), control_second_ = Selector::read(c, second_key);
     has_control_ = true;
   }
   const auto rule =
-      spec["diverged"] ? config::get<std::string>(spec, "diverged", where_) : default_rule;
+      spec.defined("diverged") ? spec.get<std::string>("diverged", where_) : default_rule;
   if (rule == "high")
     rule_ = DivergedRule::high;
   else if (rule == "low")
@@ -80,8 +80,8 @@ PairedSides::PairedSides(const YAML::Node& spec, const std::string& where, const
 bool PairedSides::is_sweep() const { return is_sweep_metric(metric_); }
 
 void PairedSides::add(Unit u, std::vector<Unit>& a, std::vector<Unit>& b) const {
-  if (matches(u.attrs, first_)) a.push_back(u);
-  if (matches(u.attrs, second_)) b.push_back(std::move(u));
+  if (first_.matches(u.attrs)) a.push_back(u);
+  if (second_.matches(u.attrs)) b.push_back(std::move(u));
 }
 
 void PairedSides::validate_plan(const std::vector<RunAttrs>& planned) const {
@@ -97,19 +97,19 @@ void PairedSides::validate_plan(const std::vector<RunAttrs>& planned) const {
           std::tuple{second_key_, &second_, &control_second_}}) {
       std::vector<Unit> treated, controls;
       for (const auto& attrs : planned) {
-        if (matches(attrs, *select)) treated.push_back(Unit{"planned", attrs, NAN, false});
-        if (matches(attrs, *control)) controls.push_back(Unit{"planned", attrs, NAN, false});
+        if (select->matches(attrs)) treated.push_back(Unit{"planned", attrs, NAN, false});
+        if (control->matches(attrs)) controls.push_back(Unit{"planned", attrs, NAN, false});
       }
       if (make_pairs(treated, controls, *select, *control, where_).size() != treated.size())
-        fail(where_, ": key 'control.", side, "': ", config::flow(*control),
-             " does not give every planned run of ", config::flow(*select), " a control");
+        fail(where_, ": key 'control.", side, "': ", control->text(),
+             " does not give every planned run of ", select->text(), " a control");
     }
   }
   if (make_pairs(a, b, first_, second_, where_).empty())
     fail(where_, ": keys '", first_key_, "'/'", second_key_,
-         "' select no pairs among the planned runs (", first_key_, " ", config::flow(first_),
-         " matches ", a.size(), ", ", second_key_, " ", config::flow(second_), " matches ",
-         b.size(), is_sweep() ? "; " + metric_ + " needs >= 2 lrs" : std::string(), ")");
+         "' select no pairs among the planned runs (", first_key_, " ", first_.text(), " matches ",
+         a.size(), ", ", second_key_, " ", second_.text(), " matches ", b.size(),
+         is_sweep() ? "; " + metric_ + " needs >= 2 lrs" : std::string(), ")");
 }
 
 PairedSides::Values PairedSides::collect(const results::Group& root) const {
@@ -117,7 +117,7 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
   if (is_sweep()) {
     for (const auto& s : lr_sweeps(root)) add(sweep_unit(s, metric_), a, b);
   } else {
-    for (const auto& [name, g] : select_runs(root, YAML::Node())) {
+    for (const auto& [name, g] : select_runs(root)) {
       if (zero_one()) {  // a 0/1 outcome: no rule replaces a diverged run's 1
         const double v = metric_ == "diverged" ? 0.0 : checks::metric(*g, metric_);
         const double failed = diverged(*g) ? 1.0 : std::isnan(v) ? NAN : v > above_ ? 1.0 : 0.0;
@@ -152,11 +152,11 @@ PairedSides::Values PairedSides::collect(const results::Group& root) const {
   return out;
 }
 
-void PairedSides::subtract_controls(std::vector<Unit>& side, const YAML::Node& select,
-                                    const YAML::Node& control, const std::vector<Unit>& all) const {
+void PairedSides::subtract_controls(std::vector<Unit>& side, const Selector& select,
+                                    const Selector& control, const std::vector<Unit>& all) const {
   std::vector<Unit> controls;
   for (const auto& u : all)
-    if (matches(u.attrs, control)) controls.push_back(u);
+    if (control.matches(u.attrs)) controls.push_back(u);
   std::map<std::string, const Unit*> control_of;
   for (const auto& pair : make_pairs(side, controls, select, control, where_))
     control_of[pair.lower->name] = pair.higher;
@@ -176,10 +176,10 @@ std::string PairedSides::describe() const {
           : metric_ == "critical_lr"  ? std::string("critical lr (largest stable lr)")
                                       : metric_) +
          (std::isnan(above_) ? "" : " > " + num(above_) + " or diverged (0/1)") +
-         (has_control_ ? " minus its control's (" + config::flow(control_first_) + ", " +
-                             config::flow(control_second_) + ")"
+         (has_control_ ? " minus its control's (" + control_first_.text() + ", " +
+                             control_second_.text() + ")"
                        : std::string()) +
-         ", paired: " + config::flow(first_) + " vs " + config::flow(second_);
+         ", paired: " + first_.text() + " vs " + second_.text();
 }
 
 std::string evidence_id(const std::string& test, int rule, const std::vector<double>& d) {
@@ -196,14 +196,14 @@ std::string evidence_id(const std::string& test, int rule, const std::vector<dou
   return buf;
 }
 
-void parse_family(const YAML::Node& spec, const std::string& where, double& alpha,
+void parse_family(const config::Reader& spec, const std::string& where, double& alpha,
                   bool& in_family, std::string& family) {
-  if (spec["alpha"]) {
-    alpha = config::get<double>(spec, "alpha", where);
+  if (spec.defined("alpha")) {
+    alpha = spec.get<double>("alpha", where);
     if (!(alpha > 0 && alpha < 1)) fail(where, ": key 'alpha' must be in (0, 1)");
   }
-  if (spec["family"]) {
-    const auto f = config::get<std::string>(spec, "family", where);
+  if (spec.defined("family")) {
+    const auto f = spec.get<std::string>("family", where);
     family = f == "true" || f == "false" ? "" : f;  // "" = the artifact's family
     in_family = f != "false";
   }

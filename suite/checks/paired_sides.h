@@ -7,8 +7,6 @@
 // each run's value is its metric minus that of its control run — the same seed's run without
 // the treatment, paired the same way — so the claim compares what the treatment did to each
 // side (a difference in differences: an injected spike's lasting cost, `stress`).
-#include <yaml-cpp/yaml.h>
-
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,7 +28,7 @@ class PairedSides {
  public:
   /// Reads the selectors `first_key` and `second_key`, `metric`, `above` and `diverged`
   /// (default `default_rule`) from `spec`; errors name `where` and the key.
-  PairedSides(const YAML::Node& spec, const std::string& where, const char* first_key,
+  PairedSides(const config::Reader& spec, const std::string& where, const char* first_key,
               const char* second_key, const std::string& default_rule);
 
   /// The paired values, first side then second, with the diverged rule applied (±inf), and
@@ -47,8 +45,8 @@ class PairedSides {
 
   /// "METRIC[ > X or diverged (0/1)], paired: FIRST vs SECOND".
   std::string describe() const;
-  const YAML::Node& first() const { return first_; }
-  const YAML::Node& second() const { return second_; }
+  const Selector& first() const { return first_; }
+  const Selector& second() const { return second_; }
   const std::string& metric() const { return metric_; }
   DivergedRule rule() const { return rule_; }
   bool zero_one() const { return metric_ == "diverged" || !std::isnan(above_); }
@@ -57,13 +55,13 @@ class PairedSides {
   void add(Unit u, std::vector<Unit>& a, std::vector<Unit>& b) const;
   bool is_sweep() const;
   /// Each unit's value minus its control's (NaN when the control is missing or diverged).
-  void subtract_controls(std::vector<Unit>& side, const YAML::Node& select,
-                         const YAML::Node& control, const std::vector<Unit>& all) const;
+  void subtract_controls(std::vector<Unit>& side, const Selector& select, const Selector& control,
+                         const std::vector<Unit>& all) const;
 
   std::string where_, first_key_, second_key_;
-  YAML::Node first_, second_;
+  Selector first_, second_;
   bool has_control_ = false;
-  YAML::Node control_first_, control_second_;
+  Selector control_first_, control_second_;
   std::string metric_;
   double above_ = NAN;  // a 0/1 outcome: metric > above_ (or diverged); NaN: the metric itself
   DivergedRule rule_ = DivergedRule::high;
@@ -75,7 +73,7 @@ std::string evidence_id(const std::string& test, int rule, const std::vector<dou
 
 /// Reads a paired claim's `alpha` (in (0, 1)) and `family` (true: the artifact's, "";
 /// false: none; a name) into the given fields, which keep their defaults when absent.
-void parse_family(const YAML::Node& spec, const std::string& where, double& alpha,
+void parse_family(const config::Reader& spec, const std::string& where, double& alpha,
                   bool& in_family, std::string& family);
 
 /// The effect beside a test: mean of the finite differences with its 95 % bootstrap interval,

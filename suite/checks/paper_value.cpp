@@ -14,29 +14,24 @@ namespace {
 
 class PaperValue : public Check {
  public:
-  PaperValue(const YAML::Node& spec, const std::string& where) : Check(spec, where) {
+  PaperValue(const config::Reader& spec, const std::string& where) : Check(spec, where) {
     require_keys(spec,
                  "{select: 'selector', metric: 'DATASET:REDUCTION', paper: 'dotted key in "
                  "paper.yaml', rtol: 'relative tolerance'}");
-    if (spec["select"]) select_ = YAML::Clone(spec["select"]);
-    metric_ = config::get<std::string>(spec, "metric", where_);
+    if (spec.defined("select")) select_ = Selector::read(spec, "select");
+    metric_ = spec.get<std::string>("metric", where_);
     validate_metric(metric_, where_);
-    key_ = config::get<std::string>(spec, "paper", where_);
-    rtol_ = config::get<double>(spec, "rtol", where_);
+    key_ = spec.get<std::string>("paper", where_);
+    rtol_ = spec.get<double>("rtol", where_);
   }
 
   Result evaluate(Context& ctx) const override {
     Result r;
     const auto path = ctx.options.baselines_dir / "paper.yaml";
-    YAML::Node node = std::filesystem::exists(path) ? config::load_file(path) : YAML::Node();
-    for (size_t pos = 0, next; node && pos <= key_.size(); pos = next + 1) {
-      next = key_.find('.', pos);
-      if (next == std::string::npos) next = key_.size();
-      node = node[key_.substr(pos, next - pos)];
-    }
+    const auto paper = config::lookup_scalar(path, key_);
     r.statistic = metric_ + " (mean over seeds) vs paper " + key_;
     r.tolerance = "rtol " + num(rtol_);
-    if (!node) return r.reason = "paper.yaml has no value '" + key_ + "'", r;
+    if (!paper) return r.reason = "paper.yaml has no value '" + key_ + "'", r;
     const auto runs = select_runs(ctx.root, select_);
     if (runs.empty()) return r.reason = "no run matches", r;
     int64_t n_diverged = 0;
@@ -47,9 +42,8 @@ class PaperValue : public Check {
       else
         sum += metric(*g, metric_);
     }
-    const auto paper = node.as<std::string>();
-    r.expected = paper;
-    if (paper == "N/A") {
+    r.expected = *paper;
+    if (*paper == "N/A") {
       r.actual = std::to_string(n_diverged) + "/" + std::to_string(runs.size()) + " diverged";
       r.verdict = n_diverged == static_cast<int64_t>(runs.size()) ? Verdict::pass : Verdict::fail;
       r.reason = "paper reports divergence (N/A)";
@@ -61,7 +55,8 @@ class PaperValue : public Check {
       r.reason = "the paper reports a value; " + std::to_string(n_diverged) + " runs diverged";
       return r;
     }
-    const double actual = sum / static_cast<double>(runs.size()), p = node.as<double>();
+    const double actual = sum / static_cast<double>(runs.size());
+    const double p = config::number(*paper, path.string() + ": key '" + key_ + "'");
     r.actual = num(actual);
     const bool ok = std::isfinite(actual) && std::abs(actual - p) <= rtol_ * std::abs(p);
     r.verdict = ok ? Verdict::pass : Verdict::fail;
@@ -69,7 +64,7 @@ class PaperValue : public Check {
   }
 
  private:
-  YAML::Node select_;
+  Selector select_;
   std::string metric_, key_;
   double rtol_ = 0;
 };

@@ -35,24 +35,24 @@ double aggregate(std::vector<double> v, const std::string& how) {
 
 class Range : public Check {
  public:
-  Range(const YAML::Node& spec, const std::string& where) : Check(spec, where) {
+  Range(const config::Reader& spec, const std::string& where) : Check(spec, where) {
     require_keys(spec, kKeys);
-    if (spec["select"]) select_ = YAML::Clone(spec["select"]);
-    metric_ = config::get<std::string>(spec, "metric", where_);
+    if (spec.defined("select")) select_ = Selector::read(spec, "select");
+    metric_ = spec.get<std::string>("metric", where_);
     validate_metric(metric_, where_);
-    if (spec["min"]) lo_ = config::get<double>(spec, "min", where_);
-    if (spec["max"]) hi_ = config::get<double>(spec, "max", where_);
+    if (spec.defined("min")) lo_ = spec.get<double>("min", where_);
+    if (spec.defined("max")) hi_ = spec.get<double>("max", where_);
     if (lo_ > hi_) fail(where_, ": key 'min' is above 'max'");
-    if (spec["aggregate"]) how_ = config::get<std::string>(spec, "aggregate", where_);
-    if (spec["relative_to"]) {
-      relative_to_ = config::get<std::string>(spec, "relative_to", where_);
+    if (spec.defined("aggregate")) how_ = spec.get<std::string>("aggregate", where_);
+    if (spec.defined("relative_to")) {
+      relative_to_ = spec.get<std::string>("relative_to", where_);
       if (relative_to_.empty() || relative_to_[0] != '@')
         fail(where_, ": key 'relative_to' must name a run attribute, e.g. '@theory_ffn_std'");
     }
     if (how_ != "each" && how_ != "mean" && how_ != "min" && how_ != "max" && how_ != "median")
       fail(where_, ": key 'aggregate': unknown '", how_, "' (valid: each, mean, min, max, median)");
-    if (spec["diverged"]) {
-      const auto rule = config::get<std::string>(spec, "diverged", where_);
+    if (spec.defined("diverged")) {
+      const auto rule = spec.get<std::string>("diverged", where_);
       if (rule != "exclude" && rule != "include")
         fail(where_, ": key 'diverged': unknown rule '", rule, "' (valid: exclude, include)");
       include_diverged_ = rule == "include";
@@ -75,7 +75,7 @@ class Range : public Check {
                   " over " + std::to_string(v.size()) + " runs" +
                   (excluded ? ", " + std::to_string(excluded) + " diverged excluded" : "") + ")";
     r.expected = "[" + num(lo_) + ", " + num(hi_) + "]";
-    if (runs.empty()) return r.reason = "no run matches select " + config::flow(select_), r;
+    if (runs.empty()) return r.reason = "no run matches select " + select_.text(), r;
     if (v.empty()) {
       r.verdict = Verdict::inconclusive;
       r.reason = "all " + std::to_string(excluded) + " selected runs diverged";
@@ -93,7 +93,7 @@ class Range : public Check {
   }
 
  private:
-  YAML::Node select_;
+  Selector select_;
   std::string metric_, how_ = "each", relative_to_;
   double lo_ = -INFINITY, hi_ = INFINITY;
   bool include_diverged_ = false;

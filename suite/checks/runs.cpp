@@ -8,20 +8,28 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "suite/config/yaml.h"
 #include "stats/stats.h"
+#include "suite/checks/reductions.h"
+#include "suite/config/reader.h"
 
 namespace spikebench::checks {
 
 using results::Group;
 
-bool matches(const RunAttrs& attrs, const YAML::Node& select) {
-  if (!select || !select.IsMap()) return true;
-  for (const auto& kv : select) {
-    const auto key = kv.first.as<std::string>();
+Selector Selector::read(const config::Reader& spec, const std::string& key) {
+  return Selector(spec.scalars(key), spec.flow(key));
+}
+
+bool Selector::fixes(const std::string& key) const {
+  for (const auto& [k, v] : keys_)
+    if (k == key) return true;
+  return false;
+}
+
+bool Selector::matches(const RunAttrs& attrs) const {
+  for (const auto& [key, want] : keys_) {
     auto it = attrs.find(key);
     if (it == attrs.end()) return false;
-    const auto want = kv.second.as<std::string>();
     if (auto* d = std::get_if<double>(&it->second)) {
       double w = NAN;
       try {
@@ -38,12 +46,12 @@ bool matches(const RunAttrs& attrs, const YAML::Node& select) {
 }
 
 std::vector<std::pair<std::string, const Group*>> select_runs(const Group& root,
-                                                              const YAML::Node& select) {
+                                                              const Selector& select) {
   std::vector<std::pair<std::string, const Group*>> out;
   const Group* runs = root.find_group("runs");
   if (!runs) return out;
   for (const auto& [name, g] : runs->groups)
-    if (matches(g->attrs, select)) out.emplace_back(name, g.get());
+    if (select.matches(g->attrs)) out.emplace_back(name, g.get());
   return out;
 }
 
@@ -102,116 +110,32 @@ bool diverged(const Group& run) {
   return run.has_attr("status") && run.attr_string("status").rfind("diverged", 0) == 0;
 }
 
-namespace {
-const std::set<std::string>& reductions() {
-  static const std::set<std::string> r = {
-      "value",    "first",           "last",         "count",    "min",        "max", "mean",
-      "late_max", "first_over_last", "max_over_min", "max_rise", "step_of_min"};
-  return r;
-}
-}  // namespace
-
-namespace {
-/// "max_from_K" / "max_before_K": the max over rows [K, end) / [0, K) of a curve. K >= 0.
-/// "recovery_P": updates to recover from the largest jump, margin P % of the jump (below).
-/// "rise_after_K", "ratio_after_K", "recovery_after_K": the response to an event at update K
-/// (an injected spike: after_event below). Longer prefixes first: "recovery_after_" before
-/// "recovery_".
-bool row_window(const std::string& red, std::string* kind, int64_t* k) {
-  for (const char* prefix : {"max_from_", "max_before_", "rise_after_", "ratio_after_",
-                             "recovery_after_", "recovery_"}) {
-    const std::string p = prefix;
-    if (red.rfind(p, 0) != 0 || red.size() == p.size()) continue;
-    const std::string digits = red.substr(p.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
-      return false;
-    *kind = p, *k = std::stoll(digits);
-    return true;
-  }
-  return false;
-}
-}  // namespace
-
 void validate_metric(const std::string& spec, const std::string& where) {
-  if (spec.empty()) fail(where, ": key 'metric' is empty");
-  if (spec[0] == '@') return;
-  const auto colon = spec.find(':');
-  const std::string red = colon == std::string::npos ? "value" : spec.substr(colon + 1);
-  std::string kind;
-  int64_t k = 0;
-  if (!reductions().count(red) && !row_window(red, &kind, &k))
-    fail(where, ": key 'metric': unknown reduction '", red, "' in '", spec, "' (valid: ",
-         join(std::vector<std::string>(reductions().begin(), reductions().end()), ", "),
-         ", max_from_K, max_before_K, recovery_P, rise_after_K, ratio_after_K, recovery_after_K)");
-  if (kind.find("_after_") != std::string::npos && k < 1)
-    fail(where, ": key 'metric': '", red,
-         "' needs an event update K >= 1 (updates before it are the baseline)");
-  if (kind == "recovery_" && (k < 1 || k > 100))
-    fail(where, ": key 'metric': recovery_P needs a margin P in [1, 100] (% of the jump), got '",
-         red, "'");
+  parse_metric(spec, where);
 }
 
 double metric(const Group& run, const std::string& spec) {
-  if (!spec.empty() && spec[0] == '@') {
-    if (!run.has_attr(spec.substr(1))) return NAN;
+  const Metric m = parse_metric(spec, "checks");
+  if (!m.attribute.empty()) {
+    if (!run.has_attr(m.attribute)) return NAN;
     try {
-      return run.attr_number(spec.substr(1));
+      return run.attr_number(m.attribute);
     } catch (const Error&) {
       return NAN;
     }
   }
-  const auto colon = spec.find(':');
-  const std::string path = spec.substr(0, colon);
-  const std::string red = colon == std::string::npos ? "value" : spec.substr(colon + 1);
-  const auto* d = run.find_dataset(path);
-  if (!d || d->values.empty()) return red == "count" ? 0.0 : NAN;
-  const auto& v = d->values;
-  if (red == "value" || red == "first") return v.front();
-  if (red == "last") return d->shape.size() == 2 ? NAN : v.back();
-  if (red == "count") return static_cast<double>(d->rows());
-  if (red == "min") return *std::min_element(v.begin(), v.end());
-  if (red == "max") return *std::max_element(v.begin(), v.end());
-  if (red == "late_max") {  // max over the last 90% of rows: skips the init transient and warmup
-    if (d->shape.size() != 1) return NAN;
-    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(v.size() / 10), v.end());
-  }
-  if (red == "mean")
-    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  if (red == "max_rise") return d->shape.size() == 1 ? largest_jump(v).rise : NAN;
-  if (red == "step_of_min") {  // the update at which a curve is lowest: its `step` sibling there
-    const auto slash = path.rfind('/');
-    const auto* steps = run.find_dataset(path.substr(0, slash + 1) + "step");
-    if (d->shape.size() != 1 || !steps || steps->values.size() != v.size()) return NAN;
-    const auto at = std::min_element(v.begin(), v.end()) - v.begin();
-    return steps->values[static_cast<size_t>(at)];
-  }
-  std::string kind;
-  int64_t k = 0;
-  if (row_window(red, &kind, &k)) {  // rows of a curve: a row per logged update
-    if (d->shape.size() != 1) return NAN;
-    if (kind == "recovery_") return recovery(v, static_cast<double>(k) / 100);
-    if (kind.find("_after_") != std::string::npos) return after_event(v, kind, k);
-    const auto n = static_cast<int64_t>(v.size()), lo = kind == "max_from_" ? std::min(k, n) : 0;
-    const auto hi = kind == "max_from_" ? n : std::min(k, n);
-    if (lo >= hi) return NAN;
-    return *std::max_element(v.begin() + lo, v.begin() + hi);
-  }
-  if (red == "first_over_last") return v[0] / v[static_cast<size_t>(d->cols() - 1)];
-  if (red == "max_over_min") {
-    auto [lo, hi] = std::minmax_element(v.begin(), v.begin() + d->cols());
-    return *hi / *lo;
-  }
-  fail("checks: unknown reduction '", red, "' in metric '", spec, "'");
+  const auto* d = run.find_dataset(m.path);
+  if (!d || d->values.empty()) return m.name == "count" ? 0.0 : NAN;  // a missing dataset
+  return m.reduction->reduce({*d, m.path, run, m.k});
 }
 
 std::vector<Pair> make_pairs(const std::vector<Unit>& lower, const std::vector<Unit>& higher,
-                             const YAML::Node& lower_select, const YAML::Node& higher_select,
+                             const Selector& lower_select, const Selector& higher_select,
                              const std::string& where) {
   // The pairing key: identity attributes that neither side fixes (usually seed, lr, size).
   std::vector<std::string> free;
   for (const auto& k : identity_keys())
-    if (!(lower_select && lower_select[k]) && !(higher_select && higher_select[k]))
-      free.push_back(k);
+    if (!lower_select.fixes(k) && !higher_select.fixes(k)) free.push_back(k);
   auto key_of = [&](const Unit& u) {
     std::string key;
     for (const auto& k : free) {

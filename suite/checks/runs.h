@@ -2,9 +2,8 @@
 // Reading runs out of a results tree for checks: selection by attributes, metrics of one run
 // ("DATASET:REDUCTION" or "@ATTR"), the rule for diverged runs, and pairing runs that differ
 // only in the compared attributes (same seed, lr, size, data order: the paired design).
-#include <yaml-cpp/yaml.h>
-
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "suite/checks/check.h"
@@ -18,12 +17,29 @@ inline const std::vector<std::string>& identity_keys() {
   return k;
 }
 
-/// Whether `attrs` match every key of `select` (a YAML map; numbers compare as numbers).
-bool matches(const RunAttrs& attrs, const YAML::Node& select);
+/// Which runs a check reads: identity attribute -> the value the study writes ("method:
+/// vanilla", "lr: 3e-3"; numbers compare as numbers). Empty: every run.
+class Selector {
+ public:
+  Selector() = default;
+  /// `text`: the selector as the study writes it (flow YAML), for reasons and errors.
+  Selector(std::vector<std::pair<std::string, std::string>> keys, std::string text)
+      : keys_(std::move(keys)), text_(std::move(text)) {}
+  /// Key `key` of a check's spec (absent: every run); errors name the spec's file and key.
+  static Selector read(const config::Reader& spec, const std::string& key);
+  bool matches(const RunAttrs& attrs) const;
+  bool fixes(const std::string& key) const;
+  bool empty() const { return keys_.empty(); }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> keys_;
+  std::string text_;
+};
 
 /// Runs under /runs whose attributes match `select`, in name order.
-std::vector<std::pair<std::string, const results::Group*>> select_runs(const results::Group& root,
-                                                                       const YAML::Node& select);
+std::vector<std::pair<std::string, const results::Group*>> select_runs(
+    const results::Group& root, const Selector& select = Selector());
 
 bool diverged(const results::Group& run);
 
@@ -83,7 +99,7 @@ struct Pair {
 /// Pairs lower-side and higher-side units that agree on every identity key that neither
 /// selector names. Throws when one side has two units for one key (an ambiguous pairing).
 std::vector<Pair> make_pairs(const std::vector<Unit>& lower, const std::vector<Unit>& higher,
-                             const YAML::Node& lower_select, const YAML::Node& higher_select,
+                             const Selector& lower_select, const Selector& higher_select,
                              const std::string& where);
 
 std::string num(double x);

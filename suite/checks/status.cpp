@@ -11,10 +11,10 @@ namespace {
 
 class Status : public Check {
  public:
-  Status(const YAML::Node& spec, const std::string& where) : Check(spec, where) {
+  Status(const config::Reader& spec, const std::string& where) : Check(spec, where) {
     require_keys(spec, "{select: 'selector of the runs', expect: 'ok | diverged'}");
-    if (spec["select"]) select_ = YAML::Clone(spec["select"]);
-    expect_ = config::get<std::string>(spec, "expect", where_);
+    if (spec.defined("select")) select_ = Selector::read(spec, "select");
+    expect_ = spec.get<std::string>("expect", where_);
     if (expect_ != "ok" && expect_ != "diverged")
       fail(where_, ": key 'expect': unknown status '", expect_, "' (valid: ok, diverged)");
   }
@@ -35,7 +35,7 @@ class Status : public Check {
   }
 
  private:
-  YAML::Node select_;
+  Selector select_;
   std::string expect_;
 };
 

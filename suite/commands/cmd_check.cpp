@@ -10,22 +10,23 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("check options");
-  opts.add_options()("file", po::value<std::vector<std::string>>()->required(), "results files")(
-      "baselines", po::value<std::string>(), "baselines folder (default: the source tree's)")(
-      "update-verdicts", po::bool_switch(),
+  std::vector<std::string> files;
+  std::optional<std::string> baselines;
+  checks::Options o{checks::default_baselines_dir()};
+  opts.add_options()("file", po::value(&files)->required(), "results files")(
+      "baselines", maybe(&baselines), "baselines folder (default: the source tree's)")(
+      "update-verdicts", po::bool_switch(&o.update_verdicts),
       "rewrite only the claim verdicts of each file's golden file (values kept): after a "
       "deliberate change of the statistics, committed with the reason")(
-      "update-golden", po::bool_switch(),
+      "update-golden", po::bool_switch(&o.update_golden),
       "rewrite each file's golden file (values and verdicts) from the results — the one "
       "for the results' instruction set when it exists (checks::golden_file)");
-  auto vm = parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]",
-                  opts, {{"file", -1}}, args);
-  if (!vm) return 0;
-  checks::Options o{checks::default_baselines_dir(), (*vm)["update-golden"].as<bool>()};
-  o.update_verdicts = (*vm)["update-verdicts"].as<bool>();
-  if (vm->count("baselines")) o.baselines_dir = (*vm)["baselines"].as<std::string>();
+  if (!parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]", opts,
+             {{"file", -1}}, args))
+    return 0;
+  if (baselines) o.baselines_dir = *baselines;
   int failed = 0;
-  for (const auto& f : (*vm)["file"].as<std::vector<std::string>>()) {
+  for (const auto& f : files) {
     auto outcomes = recheck(f, o);
     std::printf("%s\n", f.c_str());
     print_checks(outcomes);

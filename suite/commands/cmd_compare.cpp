@@ -66,7 +66,7 @@ json init_verdicts(const Study& study, const RunOptions& o) {
   const auto dir = resolve_data_dir(o.data_dir);
   for (const auto& run : study.runs(o.scale, 1, o.sets)) {
     if (out.contains(run.method)) continue;
-    const auto config = model_config(config::Reader(run.config, study.source));
+    const auto config = model_config(run.config.reader(study.source));
     torch::manual_seed(static_cast<uint64_t>(run.seed));
     models::DecoderLM model(config);
     const int64_t T = std::min<int64_t>(512, config.max_len);
@@ -176,27 +176,26 @@ std::string markdown(const Study& study, const std::string& scale, const checks:
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("compare options");
-  opts.add_options()("study", po::value<std::string>()->required(), "STUDY.yaml or artifact")(
-      "baseline", po::value<std::string>()->default_value("vanilla,scaled_embed"),
-      "comma-separated baseline methods of the study")("results", po::value<std::string>(),
+  std::string study_name, baseline, results_file;
+  RunFlags flags;
+  opts.add_options()("study", po::value(&study_name)->required(), "STUDY.yaml or artifact")(
+      "baseline", po::value(&baseline)->default_value("vanilla,scaled_embed"),
+      "comma-separated baseline methods of the study")("results", po::value(&results_file),
                                                        "read this results file instead of running");
-  add_run_options(opts);
-  auto vm = parse("compare", kUsage, opts, {{"study", 1}}, args);
-  if (!vm) return 0;
-  const Study study = find_study((*vm)["study"].as<std::string>());
+  add_run_options(opts, flags);
+  if (!parse("compare", kUsage, opts, {{"study", 1}}, args)) return 0;
+  const Study study = find_study(study_name);
   if (study.runner != "train_lm")
     fail(study.source, ": compare needs a train_lm study (runner is '", study.runner, "')");
-  RunOptions o = run_options(*vm, args, "compare");
+  RunOptions o = run_options(flags, args, "compare");
   const std::vector<std::string> order = study.method_names();
-  const auto baselines = split((*vm)["baseline"].as<std::string>(), ',');
+  const auto baselines = split(baseline, ',');
   for (const auto& b : baselines)  // before anything runs
     if (std::find(order.begin(), order.end(), b) == order.end())
       fail("compare: --baseline '", b, "' is not a method of ", study.source,
            " (methods: ", join(order, ", "), ")");
-  fs::path file;
-  if (vm->count("results")) {
-    file = (*vm)["results"].as<std::string>();
-  } else {
+  fs::path file = results_file;
+  if (file.empty()) {
     const RunReport r = run_study(study, o);
     if (!r.writer) return 0;
     if (r.skipped) fail(study.name, ": scale ", o.scale, " skipped: ", r.skip_reason);

@@ -8,25 +8,20 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
+#include "cli/options.h"
 #include "core/data_dir.h"
 #include "core/error.h"
 #include "datasets/bpe.h"
 #include "models/config.h"
 #include "models/decoder.h"
+#include "suite/eval/tasks.h"
 #include "suite/model_io/model_folder.h"
-#include "suite/model_io/safetensors.h"
-#include "cli/command.h"
-#include "cli/options.h"
-#include "suite/eval/perplexity.h"
-#include "suite/progress.h"
 
 namespace {
 
@@ -52,51 +47,33 @@ constexpr const char* kUsage =
     "transformers' loss with labels = input_ids). `logits` writes the logits of --tokens.\n"
     "--json prints one JSON object (keys: task, ppl, adjusted_ppl, accuracy, ...).";
 
-std::vector<int64_t> parse_ids(const std::string& text, int64_t vocab) {
-  std::vector<int64_t> ids;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) {
-    char* end = nullptr;
-    const long long v = std::strtoll(word.c_str(), &end, 10);
-    if (*end || end == word.c_str()) fail("spikebench eval: --tokens: '", word, "' is not an id");
-    if (v < 0 || v >= vocab)
-      fail("spikebench eval: --tokens: id ", v, " is outside the vocabulary [0, ", vocab, ")");
-    ids.push_back(v);
-  }
-  if (ids.empty()) fail("spikebench eval: --tokens: no ids");
-  return ids;
-}
-
-/// The text task's token stream: the whole file, tokenized as is.
-ev::WikiTextEval prepare_text(const fs::path& path, const ev::Tokenize& tokenize) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path.string(), ": cannot open");
-  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  ev::WikiTextEval set;
-  set.path = path.string();
-  set.tokens = tokenize(raw);
-  std::istringstream words(raw);
-  for (std::string w; words >> w;) ++set.num_original_tokens;
-  if (set.tokens.size() < 2) fail(path.string(), ": fewer than two tokens: nothing to score");
-  return set;
-}
-
 struct Model {
   spikebench::models::DecoderLM net{nullptr};
   std::string description, tokenizer;
   int64_t seq_len = 0, overlap = 32, batch = 8;
 };
 
+/// What the model options say (none of size, seed, init, stabilizers with --checkpoint).
+struct ModelOptions {
+  std::string checkpoint;
+  std::optional<std::string> size, init, stabilizers;
+  std::optional<int64_t> seed;
+};
+
 /// The --checkpoint model; a flag that contradicts the folder is an error naming both.
-Model load_checkpoint(const std::string& ckpt, const po::variables_map& vm) {
-  for (const char* flag : {"size", "seed", "init", "stabilizers"})
-    if (vm.count(flag) && !vm[flag].defaulted())
-      fail("spikebench eval: --", flag, " contradicts --checkpoint ", ckpt,
+Model load_checkpoint(const ModelOptions& o) {
+  const std::pair<const char*, bool> given[] = {{"size", o.size.has_value()},
+                                                {"seed", o.seed.has_value()},
+                                                {"init", o.init.has_value()},
+                                                {"stabilizers", o.stabilizers.has_value()}};
+  for (const auto& [flag, set] : given)
+    if (set)
+      fail("spikebench eval: --", flag, " contradicts --checkpoint ", o.checkpoint,
            " (the model folder's spikebench.yaml fixes the model)");
   spikebench::ModelFolderInfo info;
   Model m;
-  m.net = spikebench::load_model_folder(ckpt, &info);
-  m.description = ckpt + " (" + (info.source.empty() ? "model folder" : info.source) + ")";
+  m.net = spikebench::load_model_folder(o.checkpoint, &info);
+  m.description = o.checkpoint + " (" + (info.source.empty() ? "model folder" : info.source) + ")";
   m.tokenizer = info.tokenizer;
   m.seq_len = info.seq_len;
   m.overlap = info.eval_overlap;
@@ -104,8 +81,10 @@ Model load_checkpoint(const std::string& ckpt, const po::variables_map& vm) {
   return m;
 }
 
-Model fresh_model(const std::string& size, int64_t seed, const std::string& init,
-                  const std::string& stabilizers) {
+Model fresh_model(const ModelOptions& o) {
+  const std::string size = o.size.value_or("cpu"), init = o.init.value_or("scaled"),
+                    stabilizers = o.stabilizers.value_or("");
+  const int64_t seed = o.seed.value_or(0);
   auto config = spikebench::models::flavor(size).config;
   config.init = init;
   config.stabilizers = split(stabilizers, ',');
@@ -122,150 +101,98 @@ Model fresh_model(const std::string& size, int64_t seed, const std::string& init
   return m;
 }
 
-int run_eval(const std::vector<std::string>& args) {
-  po::options_description options("eval options");
-  std::string task, size, init, stabilizers, data_dir, file, tokenizer, device, checkpoint, tokens,
-      out;
-  int64_t seed = 0, seq_len = 0, limit = 0;
-  options.add_options()("task", po::value(&task)->required(), "wikitext, lambada, text or logits")(
-      "checkpoint", po::value(&checkpoint), "model folder to evaluate")(
-      "size", po::value(&size)->default_value("cpu"),
-      "without --checkpoint: model flavor (350m, 1.7b, 13b, gpu, cpu, tiny)")(
-      "seed", po::value(&seed)->default_value(0), "without --checkpoint: the init's torch seed")(
-      "init", po::value(&init)->default_value("scaled"), "without --checkpoint: the init")(
-      "stabilizers", po::value(&stabilizers)->default_value(""),
-      "without --checkpoint: comma-separated stabilizers, e.g. scaled_embed")(
-      "data-dir", po::value(&data_dir), "data folder (default: $SPIKEBENCH_DATA_DIR)")(
-      "file", po::value(&file),
-      "evaluation file (default: wikitext/wiki.test.tokens or lambada/lambada_test.jsonl)")(
-      "seq-len", po::value(&seq_len)->default_value(0),
-      "window length (0 = the checkpoint's evaluation length, else the model's max_len)")(
-      "overlap", po::value<int64_t>(),
-      "Megatron --overlapping-eval: stride and scored tokens per window after the first "
-      "(default: the checkpoint's, else 32)")(
-      "batch", po::value<int64_t>(),
-      "windows or examples per forward (default: the checkpoint's, else 8)")(
-      "limit", po::value(&limit)->default_value(0), "first N windows / examples only (0 = all)")(
-      "non-strict", po::bool_switch(), "LAMBADA: Megatron's default (last BPE token) target")(
-      "tokenizer", po::value(&tokenizer)->default_value("auto"),
-      "gpt2, bytes, or auto (the checkpoint's; bytes for vocab 256, gpt2 for 50257)")(
-      "tokens", po::value(&tokens), "logits: space-separated ids")(
-      "out", po::value(&out), "logits: the safetensors file to write ('logits', (1, T, V) f32)")(
-      "json", po::bool_switch(), "print one JSON object instead of text")(
-      "device", po::value(&device)->default_value("cpu"), "cpu or cuda[:i]");
-  const auto vm = spikebench::cli::parse("eval", kUsage, options, {}, args);
-  if (!vm) return 0;
-  if (task != "wikitext" && task != "lambada" && task != "text" && task != "logits")
-    fail("spikebench eval: --task must be wikitext, lambada, text or logits (got '", task, "')");
-  if (task == "logits" && (tokens.empty() || out.empty()))
-    fail("spikebench eval: --task logits needs --tokens and --out");
-  if (task == "text" && file.empty()) fail("spikebench eval: --task text needs --file");
-  if (limit < 0) fail("spikebench eval: --limit must be >= 0");
-
-  Model m = checkpoint.empty() ? fresh_model(size, seed, init, stabilizers)
-                               : load_checkpoint(checkpoint, *vm);
-  const auto& config = m.net->config();
-  if (vm->count("overlap")) m.overlap = (*vm)["overlap"].as<int64_t>();
-  if (vm->count("batch")) m.batch = (*vm)["batch"].as<int64_t>();
+/// Window length, overlap and batch: the option, else the checkpoint's, else the default.
+void set_windows(Model& m, int64_t seq_len, std::optional<int64_t> overlap,
+                 std::optional<int64_t> batch) {
+  const int64_t max_len = m.net->config().max_len;
+  if (overlap) m.overlap = *overlap;
+  if (batch) m.batch = *batch;
   if (seq_len > 0) m.seq_len = seq_len;
-  if (m.seq_len == 0) m.seq_len = config.max_len;
-  if (m.seq_len < 1 || m.seq_len > config.max_len)
-    fail("spikebench eval: --seq-len ", m.seq_len, " is outside [1, ", config.max_len,
+  if (m.seq_len == 0) m.seq_len = max_len;
+  if (m.seq_len < 1 || m.seq_len > max_len)
+    fail("spikebench eval: --seq-len ", m.seq_len, " is outside [1, ", max_len,
          "] (the model's learned positions)");
   if (m.overlap < 1) fail("spikebench eval: --overlap must be >= 1");
   if (m.batch < 1) fail("spikebench eval: --batch must be >= 1");
   m.overlap = std::min(m.overlap, m.seq_len);
+}
+
+/// --tokenizer auto = the model's; one that contradicts the vocabulary is an error.
+std::string resolve_tokenizer(std::string tokenizer, const Model& m, bool needs_tokenizer) {
   if (tokenizer == "auto") tokenizer = m.tokenizer;
   if (tokenizer != "gpt2" && tokenizer != "bytes" && tokenizer != "none")
     fail("spikebench eval: --tokenizer must be auto, gpt2 or bytes (got '", tokenizer, "')");
+  const int64_t vocab = m.net->config().vocab;
   const int64_t needs = tokenizer == "gpt2"    ? spikebench::datasets::Gpt2Tokenizer::kVocabSize
                         : tokenizer == "bytes" ? 256
                                                : 0;
-  if (task != "logits" && needs != config.vocab)
+  if (needs_tokenizer && needs != vocab)
     fail("spikebench eval: --tokenizer ", tokenizer, " contradicts the model's vocabulary of ",
-         config.vocab, needs ? "" : " (no tokenizer for it: only --task logits)");
+         vocab, needs ? "" : " (no tokenizer for it: only --task logits)");
+  return tokenizer;
+}
+
+int run_eval(const std::vector<std::string>& args) {
+  po::options_description options("eval options");
+  ModelOptions mo;
+  ev::TaskInputs in;
+  std::string task, data_dir, tokenizer, device;
+  std::optional<int64_t> overlap, batch;
+  bool non_strict = false, as_json = false;
+  const std::string tasks =
+      spikebench::join(spikebench::Registry<ev::EvalTask>::instance().names(), ", ");
+  options.add_options()("task", po::value(&task)->required(), tasks.c_str())(
+      "checkpoint", po::value(&mo.checkpoint), "model folder to evaluate")(
+      "size", spikebench::cli::maybe(&mo.size),
+      "without --checkpoint: model flavor (350m, 1.7b, 13b, gpu, cpu, tiny; default cpu)")(
+      "seed", spikebench::cli::maybe(&mo.seed),
+      "without --checkpoint: the init's torch seed (default 0)")(
+      "init", spikebench::cli::maybe(&mo.init), "without --checkpoint: the init (default scaled)")(
+      "stabilizers", spikebench::cli::maybe(&mo.stabilizers),
+      "without --checkpoint: comma-separated stabilizers, e.g. scaled_embed (default none)")(
+      "data-dir", po::value(&data_dir), "data folder (default: $SPIKEBENCH_DATA_DIR)")(
+      "file", po::value(&in.file),
+      "evaluation file (default: wikitext/wiki.test.tokens or lambada/lambada_test.jsonl)")(
+      "seq-len", po::value(&in.seq_len)->default_value(0),
+      "window length (0 = the checkpoint's evaluation length, else the model's max_len)")(
+      "overlap", spikebench::cli::maybe(&overlap),
+      "Megatron --overlapping-eval: stride and scored tokens per window after the first "
+      "(default: the checkpoint's, else 32)")(
+      "batch", spikebench::cli::maybe(&batch),
+      "windows or examples per forward (default: the checkpoint's, else 8)")(
+      "limit", po::value(&in.limit)->default_value(0), "first N windows / examples only (0 = all)")(
+      "non-strict", po::bool_switch(&non_strict),
+      "LAMBADA: Megatron's default (last BPE token) target")(
+      "tokenizer", po::value(&tokenizer)->default_value("auto"),
+      "gpt2, bytes, or auto (the checkpoint's; bytes for vocab 256, gpt2 for 50257)")(
+      "tokens", po::value(&in.tokens), "logits: space-separated ids")(
+      "out", po::value(&in.out), "logits: the safetensors file to write ('logits', (1, T, V) f32)")(
+      "json", po::bool_switch(&as_json), "print one JSON object instead of text")(
+      "device", po::value(&device)->default_value("cpu"), "cpu or cuda[:i]");
+  if (!spikebench::cli::parse("eval", kUsage, options, {}, args)) return 0;
+  const auto& kind = spikebench::Registry<ev::EvalTask>::instance();
+  if (!kind.contains(task))
+    fail("spikebench eval: --task must be one of ", tasks, " (got '", task, "')");
+  const ev::EvalTask& t = kind.get(task);
+  in.strict = !non_strict, in.print = !as_json;
+  t.check(in);
+  if (in.limit < 0) fail("spikebench eval: --limit must be >= 0");
+
+  Model m = mo.checkpoint.empty() ? fresh_model(mo) : load_checkpoint(mo);
+  set_windows(m, in.seq_len, overlap, batch);
+  in.tokenizer = resolve_tokenizer(tokenizer, m, t.needs_tokenizer);
+  in.seq_len = m.seq_len, in.overlap = m.overlap, in.batch = m.batch;
+  if (t.needs_tokenizer && (in.tokenizer == "gpt2" || in.file.empty()))
+    in.data_dir = spikebench::resolve_data_dir(data_dir);
   m.net->to(torch::Device(device));
   m.net->eval();
+  in.net = m.net;
 
-  json result = {{"task", task}, {"model", m.description}, {"seq_len", m.seq_len}};
-  const bool as_json = (*vm)["json"].as<bool>();
-  if (!as_json)
-    std::printf("model: %s\ntokenizer %s, seq_len %lld\n", m.description.c_str(), tokenizer.c_str(),
-                static_cast<long long>(m.seq_len));
-  if (task == "logits") {
-    const auto ids = parse_ids(tokens, config.vocab);
-    if (static_cast<int64_t>(ids.size()) > config.max_len)
-      fail("spikebench eval: --tokens: ", ids.size(), " ids exceed max_len ", config.max_len);
-    torch::NoGradGuard no_grad;
-    auto logits = m.net->forward(torch::tensor(ids).view({1, -1}).to(torch::Device(device)));
-    spikebench::safetensors::write(out, {{"logits", logits.to(torch::kFloat).cpu()}},
-                                   {{"format", "pt"}});
-    result["out"] = out;
-    result["tokens"] = ids.size();
-    if (!as_json)
-      std::printf("logits (1, %zu, %lld) → %s\n", ids.size(), static_cast<long long>(config.vocab),
-                  out.c_str());
-  } else {
-    const auto dir =
-        (tokenizer == "gpt2" || file.empty()) ? spikebench::resolve_data_dir(data_dir) : fs::path();
-    std::optional<spikebench::datasets::Gpt2Tokenizer> gpt2;
-    ev::Tokenize tokenize = ev::byte_tokenize();
-    if (tokenizer == "gpt2") {
-      gpt2.emplace(spikebench::datasets::Gpt2Tokenizer::load(dir / "gpt2"));
-      tokenize = ev::gpt2_tokenize(*gpt2);
-    }
-    spikebench::Progress progress(!as_json);
-    if (task == "wikitext" || task == "text") {
-      const auto set =
-          task == "text" ? prepare_text(file, tokenize)
-                         : ev::prepare_wikitext(file.empty() ? dir / "wikitext" / "wiki.test.tokens"
-                                                             : fs::path(file),
-                                                tokenize);
-      const auto r =
-          ev::evaluate_wikitext(m.net, set, m.seq_len, m.overlap, m.batch, &progress, limit);
-      result.update({{"file", set.path},
-                     {"tokens", set.num_tokens()},
-                     {"original_words", set.num_original_tokens},
-                     {"overlap", m.overlap},
-                     {"windows", r.windows},
-                     {"tokens_scored", r.tokens_scored},
-                     {"total_loss", r.total_loss},
-                     {"mean_loss", r.mean_loss},
-                     {"ppl", r.ppl},
-                     {"adjusted_ppl", r.adjusted_ppl}});
-      if (!as_json)
-        std::printf(
-            "%s: %lld tokens, %lld original words\nwindows %lld, tokens scored %lld\n"
-            "total loss %.6f nats, mean loss %.6f\nppl %.4f\nadjusted ppl %.4f   (per original "
-            "word; the number Table 1 compares)\n",
-            set.path.c_str(), static_cast<long long>(set.num_tokens()),
-            static_cast<long long>(set.num_original_tokens), static_cast<long long>(r.windows),
-            static_cast<long long>(r.tokens_scored), r.total_loss, r.mean_loss, r.ppl,
-            r.adjusted_ppl);
-    } else {
-      const bool strict = !(*vm)["non-strict"].as<bool>();
-      const auto path = file.empty() ? dir / "lambada" / "lambada_test.jsonl" : fs::path(file);
-      const auto set = ev::prepare_lambada(path, tokenize);
-      const auto r = ev::evaluate_lambada(m.net, set, m.seq_len, strict, &progress, limit, m.batch);
-      result.update({{"file", set.path},
-                     {"strict", strict},
-                     {"examples", r.n},
-                     {"correct", r.correct},
-                     {"accuracy", r.accuracy},
-                     {"ppl", r.ppl},
-                     {"word_ppl", r.word_ppl},
-                     {"target_tokens", r.target_tokens},
-                     {"truncated", r.truncated}});
-      if (!as_json)
-        std::printf(
-            "lambada (%s): %lld examples, %lld target tokens, %lld truncated\n"
-            "accuracy %.4f (%lld correct)\nppl %.4f (per target token)\nword ppl %.4f (per last "
-            "word)\n",
-            strict ? "strict" : "default", static_cast<long long>(r.n),
-            static_cast<long long>(r.target_tokens), static_cast<long long>(r.truncated),
-            r.accuracy, static_cast<long long>(r.correct), r.ppl, r.word_ppl);
-    }
-  }
+  if (in.print)
+    std::printf("model: %s\ntokenizer %s, seq_len %lld\n", m.description.c_str(),
+                in.tokenizer.c_str(), static_cast<long long>(m.seq_len));
+  json result = t.run(in);
+  result.update({{"task", task}, {"model", m.description}, {"seq_len", m.seq_len}});
   if (as_json) std::printf("%s\n", result.dump().c_str());
   return 0;
 }

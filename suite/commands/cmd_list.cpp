@@ -31,12 +31,12 @@ void list_components() {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("list options");
-  opts.add_options()("components", po::bool_switch(),
+  bool components = false;
+  opts.add_options()("components", po::bool_switch(&components),
                      "list the registered stabilizers (with their settings), inits and norms "
                      "instead of the artifacts");
-  const auto vm = parse("list", "[--components]", opts, {}, args);
-  if (!vm) return 0;
-  if ((*vm)["components"].as<bool>()) return list_components(), 0;
+  if (!parse("list", "[--components]", opts, {}, args)) return 0;
+  if (components) return list_components(), 0;
   std::printf("%-5s %-11s %-26s %s\n", "id", "artifact", "scales", "title");
   const auto all = artifacts();
   for (const bool beyond : {false, true}) {

@@ -11,11 +11,10 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("report options");
-  opts.add_options()("path", po::value<std::string>()->default_value("results"),
-                     "results folder or file");
-  auto vm = parse("report", "[RESULTS.h5|DIR]", opts, {{"path", 1}}, args);
-  if (!vm) return 0;
-  std::filesystem::path p = (*vm)["path"].as<std::string>();
+  std::string path;
+  opts.add_options()("path", po::value(&path)->default_value("results"), "results folder or file");
+  if (!parse("report", "[RESULTS.h5|DIR]", opts, {{"path", 1}}, args)) return 0;
+  std::filesystem::path p = path;
   if (std::filesystem::is_regular_file(p)) p = p.parent_path().empty() ? "." : p.parent_path();
   report::render(p);
   std::printf("report: %s\n", (p / "report" / "index.html").c_str());

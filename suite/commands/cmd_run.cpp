@@ -10,28 +10,30 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("run options");
-  opts.add_options()("artifact", po::value<std::string>()->required(),
-                     "artifact name or STUDY.yaml")(
-      "fail-on", po::value<std::string>()->default_value("any"),
+  std::string artifact, fail_on;
+  RunFlags flags;
+  bool confirmatory = false;
+  std::string rerun_reason;
+  opts.add_options()("artifact", po::value(&artifact)->required(), "artifact name or STUDY.yaml")(
+      "fail-on", po::value(&fail_on)->default_value("any"),
       "exit 1 on: any failed check | regressions (golden values and claim verdicts; the CI gate)")(
-      "confirmatory", po::bool_switch(),
+      "confirmatory", po::bool_switch(&confirmatory),
       "a confirmatory run: the study must match its pre-registration (spikebench preregister); "
       "the attempt is appended to baselines/prereg/STUDY-SCALE.attempts")(
-      "rerun-reason", po::value<std::string>()->default_value(""),
+      "rerun-reason", po::value(&rerun_reason)->default_value(""),
       "why a second or later confirmatory attempt is allowed (the record's rerun rule)");
-  add_run_options(opts);
-  auto vm = parse("run",
-                  "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
-                  "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
-                  opts, {{"artifact", 1}}, args);
-  if (!vm) return 0;
-  const auto fail_on = (*vm)["fail-on"].as<std::string>();
+  add_run_options(opts, flags);
+  if (!parse("run",
+             "ARTIFACT|STUDY.yaml [--scale cpu|gpu|paper] [--seeds N] [--out DIR] "
+             "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
+             opts, {{"artifact", 1}}, args))
+    return 0;
   if (fail_on != "any" && fail_on != "regressions")
     fail("--fail-on '", fail_on, "': valid values are any, regressions");
-  const Study study = find_study((*vm)["artifact"].as<std::string>());
-  auto options = run_options(*vm, args, "run");
-  options.confirmatory = (*vm)["confirmatory"].as<bool>();
-  options.rerun_reason = (*vm)["rerun-reason"].as<std::string>();
+  const Study study = find_study(artifact);
+  auto options = run_options(flags, args, "run");
+  options.confirmatory = confirmatory;
+  options.rerun_reason = rerun_reason;
   if (!options.confirmatory && !options.rerun_reason.empty())
     fail("--rerun-reason: only with --confirmatory");
   const RunReport r = run_study(study, options);

@@ -13,25 +13,26 @@ namespace {
 
 int run(const std::vector<std::string>& args) {
   po::options_description opts("worker options");
-  opts.add_options()("study", po::value<std::string>()->required(), "artifact name or STUDY.yaml")(
-      "run", po::value<std::string>()->required(), "the run (grid point) name")(
-      "file", po::value<std::string>()->required(), "results file of this run alone")(
-      "checkpoint-dir", po::value<std::string>()->required(), "the run's checkpoint folder")(
-      "model-dir", po::value<std::string>()->default_value(""),
+  std::string study_name, run, file, checkpoint_dir, model_dir;
+  bool progress = false;
+  RunFlags flags;
+  opts.add_options()("study", po::value(&study_name)->required(), "artifact name or STUDY.yaml")(
+      "run", po::value(&run)->required(), "the run (grid point) name")(
+      "file", po::value(&file)->required(), "results file of this run alone")(
+      "checkpoint-dir", po::value(&checkpoint_dir)->required(), "the run's checkpoint folder")(
+      "model-dir", po::value(&model_dir)->default_value(""),
       "where a trained model folder goes (save_model: true)")(
-      "progress", po::bool_switch(), "show the run's progress line");
-  add_run_options(opts);
-  auto vm = parse("worker",
-                  "STUDY --run NAME --file F --checkpoint-dir DIR [--scale S] [--seeds N] "
-                  "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
-                  opts, {{"study", 1}}, args);
-  if (!vm) return 0;
+      "progress", po::bool_switch(&progress), "show the run's progress line");
+  add_run_options(opts, flags);
+  if (!parse("worker",
+             "STUDY --run NAME --file F --checkpoint-dir DIR [--scale S] [--seeds N] "
+             "[--data-dir DIR] [--resume] [--set KEY=VALUE]...",
+             opts, {{"study", 1}}, args))
+    return 0;
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed parent takes its workers along
-  const Study study = find_study((*vm)["study"].as<std::string>());
-  RunOptions o = run_options(*vm, args, "worker");
-  return run_one(study, o, (*vm)["run"].as<std::string>(), (*vm)["file"].as<std::string>(),
-                 (*vm)["checkpoint-dir"].as<std::string>(), (*vm)["model-dir"].as<std::string>(),
-                 (*vm)["progress"].as<bool>());
+  const Study study = find_study(study_name);
+  RunOptions o = run_options(flags, args, "worker");
+  return run_one(study, o, run, file, checkpoint_dir, model_dir, progress);
 }
 
 SPIKEBENCH_COMMAND("worker", run);

@@ -7,45 +7,44 @@
 
 namespace spikebench::cli {
 
-void add_run_options(po::options_description& opts) {
-  opts.add_options()("scale", po::value<std::string>()->default_value("cpu"), "cpu | gpu | paper")(
-      "seeds", po::value<int>()->default_value(0), "seeds per grid point (0 = the artifact's)")(
-      "out", po::value<std::string>()->default_value("results"), "output folder")(
-      "data-dir", po::value<std::string>(),
-      "data folder (else $SPIKEBENCH_DATA_DIR, ../shared/data)")(
-      "resume", po::bool_switch(),
+void add_run_options(po::options_description& opts, RunFlags& f) {
+  opts.add_options()("scale", po::value(&f.scale)->default_value(f.scale), "cpu | gpu | paper")(
+      "seeds", po::value(&f.seeds)->default_value(f.seeds),
+      "seeds per grid point (0 = the artifact's)")("out", po::value(&f.out)->default_value(f.out),
+                                                   "output folder")(
+      "data-dir", maybe(&f.data_dir), "data folder (else $SPIKEBENCH_DATA_DIR, ../shared/data)")(
+      "resume", po::bool_switch(&f.resume),
       "continue an interrupted run from its results file and checkpoints")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a run config key: KEY=VALUE")(
-      "update-golden", po::bool_switch(),
+      "set", po::value(&f.sets)->composing(), "override a run config key: KEY=VALUE")(
+      "update-golden", po::bool_switch(&f.update_golden),
       "rewrite baselines/<scale>/<artifact>.yaml from this run")(
-      "jobs,j", po::value<int>()->default_value(0),
+      "jobs,j", po::value(&f.jobs)->default_value(f.jobs),
       "runs at once, each in its own process: 0 = as many as the cores allow for the runs' "
       "`threads` (2 single-thread cpu proxies on 2 cores), 1 = one at a time")(
-      "dist-backend", po::value<std::string>()->default_value("auto"),
+      "dist-backend", po::value(&f.dist_backend)->default_value(f.dist_backend),
       "data parallel (launched by torchrun/srun env: RANK, WORLD_SIZE, MASTER_ADDR, ...): "
       "auto (NCCL on CUDA, else Gloo) | gloo | nccl");
 }
 
-RunOptions run_options(const po::variables_map& vm, const std::vector<std::string>& args,
+RunOptions run_options(const RunFlags& f, const std::vector<std::string>& args,
                        const std::string& command) {
   RunOptions o;
-  o.scale = vm["scale"].as<std::string>();
+  o.scale = f.scale;
   if (o.scale != "cpu" && o.scale != "gpu" && o.scale != "paper")
     fail("--scale '", o.scale, "': valid scales are cpu, gpu, paper");
-  o.seeds = vm["seeds"].as<int>();
+  o.seeds = f.seeds;
   if (o.seeds < 0) fail("--seeds must be >= 0");
-  o.out_dir = vm["out"].as<std::string>();
-  if (vm.count("data-dir")) o.data_dir = vm["data-dir"].as<std::string>();
-  o.resume = vm["resume"].as<bool>();
-  o.update_golden = vm["update-golden"].as<bool>();
-  o.jobs = vm["jobs"].as<int>();
+  o.out_dir = f.out;
+  o.data_dir = f.data_dir;
+  o.resume = f.resume;
+  o.update_golden = f.update_golden;
+  o.jobs = f.jobs;
   if (o.jobs < 0) fail("--jobs must be >= 0 (0: automatic)");
-  if (vm.count("set")) o.sets = vm["set"].as<std::vector<std::string>>();
+  o.sets = f.sets;
   o.command_line = "spikebench " + command;
   const auto world = engine::World::from_env();
   if (world.size > 1) {
-    std::string backend = vm["dist-backend"].as<std::string>();
+    std::string backend = f.dist_backend;
     if (backend == "auto") {
 #ifdef SPIKEBENCH_CUDA
       backend = torch::cuda::is_available() ? "nccl" : "gloo";

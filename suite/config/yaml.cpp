@@ -104,4 +104,25 @@ std::string flow(const YAML::Node& node) {
   return e.c_str();
 }
 
+std::optional<std::string> lookup_scalar(const std::filesystem::path& file,
+                                         const std::string& key) {
+  if (!std::filesystem::exists(file)) return std::nullopt;
+  YAML::Node node = load_file(file);
+  for (size_t pos = 0, next; node && pos <= key.size(); pos = next + 1) {
+    next = key.find('.', pos);
+    if (next == std::string::npos) next = key.size();
+    node = node[key.substr(pos, next - pos)];
+  }
+  if (!node || !node.IsScalar()) return std::nullopt;
+  return node.Scalar();
+}
+
+double number(const std::string& scalar, const std::string& where) {
+  try {
+    return YAML::Node(scalar).as<double>();
+  } catch (const YAML::Exception&) {
+    fail(where, ": expected a number, got '", scalar, "'");
+  }
+}
+
 }  // namespace spikebench::config

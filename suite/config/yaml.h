@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ T get(const YAML::Node& node, const std::string& key, const std::string& where);
 /// A map key as a string; a key that is not a scalar (`{a: 1}: x`, `[a]: x`) is an Error
 /// naming `where`.
 std::string key_of(const YAML::Node& key, const std::string& where);
+/// The scalar at a dotted key ("table1.350m.vanilla") of a YAML file, as written; nullopt when
+/// the file or the key is absent.
+std::optional<std::string> lookup_scalar(const std::filesystem::path& file, const std::string& key);
+/// A YAML scalar as a number (1.5, 1e-3, .nan, .inf); an Error naming `where` otherwise.
+double number(const std::string& scalar, const std::string& where);
 /// The node as compact one-line YAML (flow style).
 std::string flow(const YAML::Node& node);
 

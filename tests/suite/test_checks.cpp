@@ -17,6 +17,7 @@
 #include "suite/checks/comparison.h"
 #include "suite/checks/lr_sensitivity.h"
 #include "suite/machine.h"
+#include "tests/suite/checks_yaml.h"
 
 using namespace spikebench;
 namespace fs = std::filesystem;

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "suite/checks/checks.h"
+#include "tests/suite/checks_yaml.h"
 
 using namespace spikebench;
 

@@ -53,7 +53,7 @@ TEST_CASE("paper-scale LM runs have Table 3's settings and the paper's learning 
     for (const auto& lr : lrs["lrs"]) allowed.insert(lr.as<double>());
     for (const auto& run : study.runs("paper", 0, {})) {
       INFO(run.name);
-      const auto& c = run.config;
+      const auto& c = run.config.node();
       const auto row = t3[table3_key(run.size)];
       REQUIRE(row.IsMap());
       const auto& f = models::flavor(run.size).config;
@@ -91,7 +91,7 @@ TEST_CASE("paper-scale MT runs have Table 4's settings", "[paper-scale]") {
   REQUIRE_FALSE(runs.empty());
   for (const auto& run : runs) {
     INFO(run.name);
-    const auto& c = run.config;
+    const auto& c = run.config.node();
     const auto& f = models::mt_flavor(run.size).config;
     CHECK(dim(c, "n_layers", f.n_encoder_layers) == t4["layers"].as<int64_t>());
     CHECK(f.n_decoder_layers == t4["layers"].as<int64_t>());

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "core/source_dir.h"
@@ -139,8 +140,13 @@ TEST_CASE("every committed pre-registration record matches its artifact's curren
 TEST_CASE("a runner's feature that is off leaves the design hash as it was before the feature",
           "[prereg]") {
   const auto study = spikebench::find_study("spikes");
-  // Fresh runs for each variant: a YAML::Node copy shares its node (assignment writes through).
   auto runs = [&] { return study.runs("cpu", 0, {}); };
+  // A run's config with one edit (a config::Tree is a value: edit a clone, then assign it).
+  auto edit = [](spikebench::RunSpec& r, const std::function<void(YAML::Node&)>& change) {
+    YAML::Node c = YAML::Clone(r.config.node());
+    change(c);
+    r.config = spikebench::config::Tree(c);
+  };
   auto hash = [&](const std::vector<spikebench::RunSpec>& r) {
     return spikebench::prereg::design_of(study, "cpu", r).hash;
   };
@@ -148,16 +154,18 @@ TEST_CASE("a runner's feature that is off leaves the design hash as it was befor
   // A record written before train_lm had lr spikes and corrupted batches: the keys absent.
   auto before = runs();
   for (auto& r : before)
-    for (const char* k : {"lr_spike_steps", "lr_spike_factor", "corrupt_steps"}) r.config.remove(k);
+    edit(r, [](YAML::Node& c) {
+      for (const char* k : {"lr_spike_steps", "lr_spike_factor", "corrupt_steps"}) c.remove(k);
+    });
   CHECK(hash(before) == now);
   // Any of them on is a new design: an lr spike in one run, or a factor that would matter.
   auto spiked = runs();
-  spiked[0].config["lr_spike_steps"] = std::vector<int64_t>{50};
+  edit(spiked[0], [](YAML::Node& c) { c["lr_spike_steps"] = std::vector<int64_t>{50}; });
   CHECK(hash(spiked) != now);
   auto factor = runs();
-  factor[0].config["lr_spike_factor"] = 30.0;
+  edit(factor[0], [](YAML::Node& c) { c["lr_spike_factor"] = 30.0; });
   CHECK(hash(factor) != now);
   auto same = runs();  // 10 written as an integer is the default 10.0
-  same[0].config["lr_spike_factor"] = 10;
+  edit(same[0], [](YAML::Node& c) { c["lr_spike_factor"] = 10; });
   CHECK(hash(same) == now);
 }

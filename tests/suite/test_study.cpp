@@ -2,15 +2,15 @@
 // once (Study::runs fills RunSpec::typed) and each scale's checks once (Study::checks); what
 // the pipeline, plan and pre-registration use afterwards is the parsed value. Counted with a
 // runner and a check kind registered here.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 
 #include "suite/checks/checks.h"
 #include "suite/config/reader.h"
 #include "suite/pipeline.h"
 #include "suite/runner.h"
 #include "suite/study.h"
+#include "tests/suite/checks_yaml.h"
 
 namespace sb = spikebench;
 
@@ -35,7 +35,7 @@ SPIKEBENCH_RUNNER(
 
 class CountedCheck : public sb::checks::Check {
  public:
-  CountedCheck(const YAML::Node& spec, std::string where) : Check(spec, std::move(where)) {
+  CountedCheck(const sb::config::Reader& spec, std::string where) : Check(spec, std::move(where)) {
     require_keys(spec, "{}");
     ++check_parses;
   }
