@@ -29,12 +29,7 @@ double ModelConfig::base_sigma() const {
   return std::sqrt(2.0 / (5.0 * static_cast<double>(sigma_d > 0 ? sigma_d : d)));
 }
 
-double ModelConfig::setting(const std::string& key) const {
-  if (auto it = settings.find(key); it != settings.end()) return it->second;
-  for (const auto& d : declared_settings())
-    if (d.setting.key == key) return d.setting.default_value();
-  fail("model: no component declares the setting '", key, "'");
-}
+double ModelConfig::setting(const std::string& key) const { return setting_value(settings, key); }
 
 void ModelConfig::validate() const {
   if (vocab <= 0 || d <= 0 || n_layers <= 0 || n_heads <= 0 || d_ffn <= 0 || max_len <= 0)

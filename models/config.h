@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/enum_names.h"
+#include "models/setting.h"
 
 namespace spikebench::models {
 
@@ -31,7 +32,7 @@ struct ModelConfig {
   std::vector<std::string> stabilizers;      // registered stabilizers, applied in order
   /// Values of the components' settings by key (models/setting.h: each component declares its
   /// own); a key left out takes its declared default.
-  std::map<std::string, double> settings;
+  SettingValues settings;
   int64_t loss_chunk = 0;  // rows per chunk of the fused output-layer loss (0 = logits whole)
   double sigma = 0.0;                        // σ of §2.2; 0 = sqrt(2/(5d))
   int64_t sigma_d = 0;  // σ = sqrt(2/(5·sigma_d)): a wider model's σ on a narrow one (0 = d)

@@ -99,8 +99,8 @@ BlockImpl::BlockImpl(const ModelConfig& c) : config_(c) {
     register_module("stabilizer" + std::to_string(i), stabilizers[i]);
   attention = register_module("attention", Attention(c, stabilizers));
   ffn = register_module("ffn", FFN(c));
-  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
-  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
+  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias, c.settings));
+  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias, c.settings));
 }
 
 void BlockImpl::init_weights(const InitScheme& scheme) {
@@ -175,7 +175,8 @@ DecoderLMImpl::DecoderLMImpl(ModelConfig config) : config_(std::move(config)) {
       block = std::make_shared<PostLNBlock>(c);
     blocks.push_back(register_module("block" + std::to_string(i), block));
   }
-  if (c.arch == Arch::preln) final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias));
+  if (c.arch == Arch::preln)
+    final_norm = register_module("final_norm", make_norm(c.norm, c.d, c.bias, c.settings));
   init_weights();
 }
 

@@ -150,8 +150,8 @@ EncoderLayerImpl::EncoderLayerImpl(const EncoderDecoderConfig& c, const Seq2SeqV
     : variant_(v), alpha_(alpha), dropout_(c.dropout) {
   self_attention = register_module("self_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
   ffn = register_module("ffn", FFN(component_config(c)));
-  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
-  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
+  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias, c.settings));
+  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias, c.settings));
 }
 
 torch::Tensor EncoderLayerImpl::drop(const torch::Tensor& y) {
@@ -181,10 +181,10 @@ DecoderLayerImpl::DecoderLayerImpl(const EncoderDecoderConfig& c, const Seq2SeqV
     cross_attention =
         register_module("cross_attention", MultiheadAttention(c.d, c.n_heads, c.bias));
   ffn = register_module("ffn", FFN(component_config(c)));
-  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias));
-  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias));
+  norm1 = register_module("norm1", make_norm(c.norm, c.d, c.bias, c.settings));
+  norm2 = register_module("norm2", make_norm(c.norm, c.d, c.bias, c.settings));
   if (attention_ == DecoderAttention::standard)
-    norm3 = register_module("norm3", make_norm(c.norm, c.d, c.bias));
+    norm3 = register_module("norm3", make_norm(c.norm, c.d, c.bias, c.settings));
 }
 
 torch::Tensor DecoderLayerImpl::drop(const torch::Tensor& y) {
@@ -260,8 +260,8 @@ EncoderDecoderImpl::EncoderDecoderImpl(EncoderDecoderConfig config) : config_(st
     decoder_layers.push_back(
         register_module("decoder" + std::to_string(i), DecoderLayer(c, variant_, decoder_alpha_)));
   if (variant_.pre_ln) {
-    encoder_norm = register_module("encoder_norm", make_norm(c.norm, c.d, c.bias));
-    decoder_norm = register_module("decoder_norm", make_norm(c.norm, c.d, c.bias));
+    encoder_norm = register_module("encoder_norm", make_norm(c.norm, c.d, c.bias, c.settings));
+    decoder_norm = register_module("decoder_norm", make_norm(c.norm, c.d, c.bias, c.settings));
   }
   init_weights();
 }

@@ -46,6 +46,8 @@ struct EncoderDecoderConfig {
   DecoderAttention decoder = DecoderAttention::cross_self;  // Peitz et al. (2019), App. D
   int64_t pad = 0;                             // padding id (masked keys, ignored targets)
   double sigma = 0.0;                          // σ of §2.2; 0 = sqrt(2/(5d))
+  /// The norm's settings (models/setting.h); train_mt sets none, so each is at its default.
+  SettingValues settings;
 
   int64_t d_head() const { return d / n_heads; }
   double base_sigma() const;

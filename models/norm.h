@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/registry.h"
+#include "models/setting.h"
 
 namespace spikebench::models {
 
@@ -21,10 +23,15 @@ class NormImpl : public torch::nn::Module {
 
 struct NormKind {
   static constexpr const char* kKind = "norm";
-  std::function<std::shared_ptr<NormImpl>(int64_t d, bool bias)> make;
+  /// The norm over d; `settings` holds the model's setting values (its own read with
+  /// setting_value(settings, key): a key left out is at its declared default).
+  std::function<std::shared_ptr<NormImpl>(int64_t d, bool bias, const SettingValues& settings)>
+      make;
+  std::vector<Setting> settings = {};  // the config keys it reads (models/setting.h)
 };
 
 /// Builds the registered norm `name` over dimension d (throws listing the valid names).
-std::shared_ptr<NormImpl> make_norm(const std::string& name, int64_t d, bool bias);
+std::shared_ptr<NormImpl> make_norm(const std::string& name, int64_t d, bool bias,
+                                    const SettingValues& settings);
 
 }  // namespace spikebench::models

@@ -1,10 +1,11 @@
 #pragma once
-// A component's settings, declared beside it: each stabilizer (or other component) lists the
+// A component's settings, declared beside it: each stabilizer or norm lists the
 // run-config keys it reads with their default, accepted range and help line, and reads their
 // values from ModelConfig::setting(key). The model config holds the values by key and knows no
 // component's names; the suite builds the config keys, their defaults and their validation from
 // these declarations (suite/model_config.cpp), so a component with settings is one file.
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,13 @@ struct DeclaredSetting {
   std::string owner;
   Setting setting;
 };
-/// Built on each call from the registries (never cached: nothing reads it before every static
-/// registration has run).
+/// Built on each call from the registries that declare settings — stabilizers, then norms —
+/// (never cached: nothing reads it before every static registration has run).
 std::vector<DeclaredSetting> declared_settings();
+
+/// A model's setting values by key; a key left out takes its declared default.
+using SettingValues = std::map<std::string, double>;
+/// values[key], else the key's declared default; an undeclared key throws an Error.
+double setting_value(const SettingValues& values, const std::string& key);
 
 }  // namespace spikebench::models

@@ -1,4 +1,5 @@
-// LayerNorm: (x - mean) / sqrt(var + eps) * g + b (Ba et al. 2016).
+// LayerNorm: (x - mean) / sqrt(var + ε) * g + b (Ba et al. 2016). ε is its setting
+// `layernorm_eps` (default 1e-5, PyTorch's and Megatron's).
 #include <torch/torch.h>
 
 #include "models/norm.h"
@@ -8,22 +9,28 @@ namespace {
 
 class LayerNormImpl : public NormImpl {
  public:
-  LayerNormImpl(int64_t d, bool bias) : d_(d) {
+  LayerNormImpl(int64_t d, bool bias, double eps) : d_(d), eps_(eps) {
     weight = register_parameter("weight", torch::ones({d}));
     if (bias) this->bias = register_parameter("bias", torch::zeros({d}));
   }
   torch::Tensor forward(const torch::Tensor& x) override {
-    return torch::layer_norm(x, {d_}, weight, bias, kEps);
+    return torch::layer_norm(x, {d_}, weight, bias, eps_);
   }
   torch::Tensor weight, bias;
 
  private:
-  static constexpr double kEps = 1e-5;
   int64_t d_;
+  double eps_;
 };
 
 SPIKEBENCH_REGISTER(NormKind, "layernorm",
-                    [](int64_t d, bool bias) { return std::make_shared<LayerNormImpl>(d, bias); });
+                    [](int64_t d, bool bias, const SettingValues& s) {
+                      return std::make_shared<LayerNormImpl>(d, bias,
+                                                             setting_value(s, "layernorm_eps"));
+                    },
+                    {{"layernorm_eps", "1.0e-05", 1e-12, 1.0,
+                      "layernorm: ε in (x − mean) / sqrt(var + ε)",
+                      /*omit_at_default=*/true}});
 
 }  // namespace
 }  // namespace spikebench::models

@@ -11,7 +11,7 @@ namespace {
 class EmbedLN : public StabilizerImpl {
  public:
   explicit EmbedLN(const ModelConfig& c) {
-    norm_ = register_module("norm", make_norm(c.norm, c.d, c.bias));
+    norm_ = register_module("norm", make_norm(c.norm, c.d, c.bias, c.settings));
   }
   torch::Tensor embed(const torch::Tensor& x) override { return norm_->forward(x); }
 

@@ -11,8 +11,8 @@ namespace {
 class QKLayerNorm : public StabilizerImpl {
  public:
   explicit QKLayerNorm(const ModelConfig& c) {
-    q_ = register_module("q", make_norm(c.norm, c.d_head(), c.bias));
-    k_ = register_module("k", make_norm(c.norm, c.d_head(), c.bias));
+    q_ = register_module("q", make_norm(c.norm, c.d_head(), c.bias, c.settings));
+    k_ = register_module("k", make_norm(c.norm, c.d_head(), c.bias, c.settings));
   }
   void attention_qk(torch::Tensor& q, torch::Tensor& k) override {
     q = q_->forward(q);

@@ -15,9 +15,9 @@ namespace {
 class QKVLayerNorm : public StabilizerImpl {
  public:
   explicit QKVLayerNorm(const ModelConfig& c) : d_(c.d) {
-    q_ = register_module("q", make_norm(c.norm, c.d, c.bias));
-    k_ = register_module("k", make_norm(c.norm, c.d, c.bias));
-    v_ = register_module("v", make_norm(c.norm, c.d, c.bias));
+    q_ = register_module("q", make_norm(c.norm, c.d, c.bias, c.settings));
+    k_ = register_module("k", make_norm(c.norm, c.d, c.bias, c.settings));
+    v_ = register_module("v", make_norm(c.norm, c.d, c.bias, c.settings));
   }
   torch::Tensor qkv(const torch::Tensor& y) override {
     auto parts = y.split(d_, /*dim=*/-1);  // [q | k | v], each (B,T,d)

@@ -11,8 +11,8 @@ namespace {
 class SublayerNorm : public StabilizerImpl {
  public:
   explicit SublayerNorm(const ModelConfig& c) {
-    attn_ = register_module("proj", make_norm(c.norm, c.d, c.bias));
-    ffn_ = register_module("fc2", make_norm(c.norm, c.d, c.bias));
+    attn_ = register_module("proj", make_norm(c.norm, c.d, c.bias, c.settings));
+    ffn_ = register_module("fc2", make_norm(c.norm, c.d, c.bias, c.settings));
   }
   torch::Tensor sublayer(const torch::Tensor& y, Sublayer which) override {
     return (which == Sublayer::kAttention ? attn_ : ffn_)->forward(y);

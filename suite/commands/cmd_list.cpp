@@ -13,20 +13,26 @@
 namespace spikebench::cli {
 namespace {
 
+void print_settings(const std::vector<models::Setting>& settings) {
+  for (const auto& s : settings)
+    std::printf("  %-15s   %s: %s  [%g, %g]  %s\n", "", s.key.c_str(), s.default_yaml.c_str(), s.lo,
+                s.hi, s.help.c_str());
+}
+
 void list_components() {
   std::printf("stabilizers (model key `stabilizers: [...]`; settings are run-config keys):\n");
   for (const auto& [name, kind] : Registry<models::StabilizerKind>::instance().entries()) {
     std::printf("  %-15s %s\n", name.c_str(), kind.summary.c_str());
-    for (const auto& s : kind.settings)
-      std::printf("  %-15s   %s: %s  [%g, %g]  %s\n", "", s.key.c_str(), s.default_yaml.c_str(),
-                  s.lo, s.hi, s.help.c_str());
+    print_settings(kind.settings);
   }
   std::printf("\ninits (model key `init`):\n");
   for (const auto& [name, kind] : Registry<models::InitKind>::instance().entries())
     std::printf("  %-15s %s\n", name.c_str(), kind.formula.c_str());
   std::printf("\nnorms (model key `norm`):\n");
-  for (const auto& name : Registry<models::NormKind>::instance().names())
+  for (const auto& [name, kind] : Registry<models::NormKind>::instance().entries()) {
     std::printf("  %s\n", name.c_str());
+    print_settings(kind.settings);
+  }
 }
 
 int run(const std::vector<std::string>& args) {

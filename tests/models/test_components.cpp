@@ -50,11 +50,36 @@ TEST_CASE("EmbedLN normalizes the embeddings", "[models]") {
 }
 
 TEST_CASE("RMSNorm is x / sqrt(mean(x²) + eps) · g (§5.3)", "[models]") {
-  auto norm = make_norm("rmsnorm", 8, /*bias=*/true);
+  auto norm = make_norm("rmsnorm", 8, /*bias=*/true, /*settings=*/{});
   auto x = torch::randn({4, 8});
   auto expected = x / torch::sqrt(x.pow(2).mean(-1, true) + 1e-5);
   CHECK(torch::allclose(norm->forward(x), expected, 1e-5, 1e-6));
   CHECK(norm->parameters().size() == 1);  // gain only
+}
+
+TEST_CASE("a norm's ε is its declared setting: default 1e-5, set per key", "[models][settings]") {
+  auto x = torch::randn({4, 8}, torch::kFloat64) * 1e-3;  // small: ε moves the output
+  for (const char* name : {"layernorm", "rmsnorm"}) {
+    INFO(name);
+    const std::string key = std::string(name) + "_eps";
+    auto at = [&](const SettingValues& s) {
+      auto n = make_norm(name, 8, /*bias=*/false, s);
+      n->to(torch::kFloat64);
+      return n->forward(x);
+    };
+    const auto centred = std::string(name) == "layernorm" ? x - x.mean(-1, true) : x;
+    const auto var = centred.pow(2).mean(-1, true);
+    CHECK(torch::allclose(at({}), centred / torch::sqrt(var + 1e-5), 1e-9, 0));
+    CHECK(torch::equal(at({}), at({{key, 1e-5}})));  // the default is 1e-5
+    CHECK(torch::allclose(at({{key, 1e-7}}), centred / torch::sqrt(var + 1e-7), 1e-9, 0));
+    CHECK_FALSE(torch::allclose(at({{key, 1e-7}}), at({}), 1e-3, 0));
+  }
+  // Both are declared, by their norm, for the config keys and `list --components`.
+  int found = 0;
+  for (const auto& d : declared_settings())
+    found += (d.setting.key == "layernorm_eps" && d.owner == "norm 'layernorm'") +
+             (d.setting.key == "rmsnorm_eps" && d.owner == "norm 'rmsnorm'");
+  CHECK(found == 2);
 }
 
 TEST_CASE("z-loss is c · mean(logsumexp(logits)²)", "[models]") {

@@ -109,3 +109,22 @@ TEST_CASE("multipliers at 1 leave a pre-registered design hash as it was before 
   used[0].config = sb::config::Tree(c);
   CHECK(hash(used) != now);
 }
+
+TEST_CASE("a norm's setting is a config key like a stabilizer's: rmsnorm_eps",
+          "[models][settings]") {
+  CHECK_THAT(sb::model_keys_yaml(), Catch::Matchers::Contains("rmsnorm_eps: 1.0e-05") &&
+                                        Catch::Matchers::Contains("(norm 'rmsnorm')"));
+  const auto ids = torch::randint(0, 64, {2, 8});
+  const auto c = config_of("{size: tiny, dropout: 0, norm: rmsnorm, rmsnorm_eps: 1.0e-06}");
+  CHECK(c.setting("rmsnorm_eps") == 1e-6);
+  CHECK(c.setting("layernorm_eps") == 1e-5);
+  CHECK_FALSE(torch::equal(logits_of(c, ids),
+                           logits_of(config_of("{size: tiny, dropout: 0, norm: rmsnorm}"), ids)));
+  try {
+    config_of("{size: tiny, norm: rmsnorm, rmsnorm_eps: -1}");
+    FAIL("expected an error");
+  } catch (const sb::Error& e) {
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("worked.yaml: run 'r'") &&
+                             Catch::Matchers::Contains("key 'rmsnorm_eps'"));
+  }
+}
