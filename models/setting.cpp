@@ -1,5 +1,6 @@
 #include "models/setting.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -23,33 +24,18 @@ double Setting::default_value() const {
   return v;
 }
 
-namespace {
-
-/// Appends the settings of every entry of Registry<Kind> (Kind::settings), checking each key is
-/// declared once over all components and each default lies in its range.
-template <typename Kind>
-void collect(std::vector<DeclaredSetting>& out, std::map<std::string, std::string>& owner_of) {
-  for (const auto& [name, kind] : Registry<Kind>::instance().entries())
-    for (const auto& s : kind.settings) {
-      const std::string owner = std::string(Kind::kKind) + " '" + name + "'";
-      if (auto [it, fresh] = owner_of.emplace(s.key, owner); !fresh)
-        fail("setting '", s.key, "' is declared by both ", it->second, " and ", owner);
-      const double v = s.default_value();
-      if (!(v >= s.lo && v <= s.hi))
-        fail(owner, ": setting '", s.key, "': default ", s.default_yaml, " outside [", s.lo, ", ",
-             s.hi, "]");
-      out.push_back({owner, s});
-    }
-}
-
-}  // namespace
-
 std::vector<DeclaredSetting> declared_settings() {
   std::vector<DeclaredSetting> out;
   std::map<std::string, std::string> owner_of;
-  collect<StabilizerKind>(out, owner_of);
-  collect<NormKind>(out, owner_of);
+  collect_settings<StabilizerKind>(out, owner_of);
+  collect_settings<NormKind>(out, owner_of);
   return out;
+}
+
+std::string yaml_line(const DeclaredSetting& d) {
+  std::string line = d.setting.key + ": " + d.setting.default_yaml;
+  line.resize(std::max<size_t>(line.size() + 1, 25), ' ');
+  return line + "# " + d.setting.help + " (" + d.owner + ")\n";
 }
 
 double setting_value(const SettingValues& values, const std::string& key) {

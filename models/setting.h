@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+#include "core/registry.h"
+
 namespace spikebench::models {
 
 struct Setting {
@@ -35,6 +38,29 @@ struct DeclaredSetting {
 /// Built on each call from the registries that declare settings — stabilizers, then norms —
 /// (never cached: nothing reads it before every static registration has run).
 std::vector<DeclaredSetting> declared_settings();
+
+/// Appends the settings of every entry of Registry<Kind> (Kind::settings) to `out`, checking that
+/// each key is declared once over all components (`owner_of`: key → its owner so far) and that
+/// each default lies in its range. Other floors' registries (the engine's interventions) use it
+/// to declare theirs the same way.
+template <typename Kind>
+void collect_settings(std::vector<DeclaredSetting>& out,
+                      std::map<std::string, std::string>& owner_of) {
+  for (const auto& [name, kind] : Registry<Kind>::instance().entries())
+    for (const auto& s : kind.settings) {
+      const std::string owner = std::string(Kind::kKind) + " '" + name + "'";
+      if (auto [it, fresh] = owner_of.emplace(s.key, owner); !fresh)
+        fail("setting '", s.key, "' is declared by both ", it->second, " and ", owner);
+      const double v = s.default_value();
+      if (!(v >= s.lo && v <= s.hi))
+        fail(owner, ": setting '", s.key, "': default ", s.default_yaml, " outside [", s.lo, ", ",
+             s.hi, "]");
+      out.push_back({owner, s});
+    }
+}
+
+/// `key: default   # help (owner)` — the setting's line in a runner's table of keys.
+std::string yaml_line(const DeclaredSetting& d);
 
 /// A model's setting values by key; a key left out takes its declared default.
 using SettingValues = std::map<std::string, double>;

@@ -38,11 +38,7 @@ loss_chunk: 0            # rows per chunk of the fused output-layer loss (0 = lo
 
 std::string model_keys_yaml() {
   std::string out = kFixedKeys;
-  for (const auto& d : models::declared_settings()) {
-    std::string line = d.setting.key + ": " + d.setting.default_yaml;
-    line.resize(std::max<size_t>(line.size() + 1, 25), ' ');
-    out += line + "# " + d.setting.help + " (" + d.owner + ")\n";
-  }
+  for (const auto& d : models::declared_settings()) out += models::yaml_line(d);
   return out;
 }
 

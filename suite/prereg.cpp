@@ -11,6 +11,7 @@
 #include "models/setting.h"
 #include "suite/checks/check.h"
 #include "suite/config/yaml.h"
+#include "suite/engine/intervention.h"
 #include "suite/runner.h"
 
 namespace spikebench::prereg {
@@ -55,22 +56,34 @@ bool same_value(const YAML::Node& a, const YAML::Node& b) {
   return text_of(canonical(a)) == text_of(canonical(b));
 }
 
-/// A run's config as the design hash sees it: the runner's off keys (Runner::off_yaml) left out
-/// when every one of them is off, and each component setting declared omit_at_default left out
-/// while at its default, so a feature added after a record was written, and not used, leaves
-/// that record's hash as it was; using it (any key on) changes the design.
+/// A run's config as the design hash sees it: each group of the runner's off keys
+/// (Runner::off_yaml: a map, or a list of maps) left out when every key of the group is off, and
+/// each component or intervention setting declared omit_at_default left out while at its
+/// default, so a feature added after a record was written, and not used, leaves that record's
+/// hash as it was; using it (any key of its group on) changes the design.
 YAML::Node design_config(const YAML::Node& config, const char* off_yaml) {
   YAML::Node c = canonical(config);
-  for (const auto& d : models::declared_settings())
+  auto settings = models::declared_settings();
+  for (auto& d : engine::intervention_settings()) settings.push_back(std::move(d));
+  for (const auto& d : settings)
     if (const auto& s = d.setting;
         s.omit_at_default && c[s.key] && same_value(c[s.key], YAML::Load(s.default_yaml)))
       c.remove(s.key);
   if (!off_yaml) return c;
   const YAML::Node off = YAML::Load(off_yaml);
-  for (const auto& kv : off)
-    if (!c[kv.first.as<std::string>()] || !same_value(c[kv.first.as<std::string>()], kv.second))
-      return c;
-  for (const auto& kv : off) c.remove(kv.first.as<std::string>());
+  std::vector<YAML::Node> groups;
+  if (off.IsSequence())
+    for (const auto& g : off) groups.push_back(g);
+  else
+    groups.push_back(off);
+  for (const auto& group : groups) {
+    const bool all_off = std::all_of(group.begin(), group.end(), [&](const auto& kv) {
+      const auto key = kv.first.template as<std::string>();
+      return c[key] && same_value(c[key], kv.second);
+    });
+    if (all_off)
+      for (const auto& kv : group) c.remove(kv.first.as<std::string>());
+  }
   return c;
 }
 

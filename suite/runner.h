@@ -73,9 +73,10 @@ struct Runner {
   /// (model_keys_yaml), which are complete only after static registration.
   const char* (*defaults)();
   bool needs_data;            // whether a data folder must exist
-  /// Keys that switch a feature off at these values (a YAML map; null: none). A run's
-  /// pre-registered design hash leaves them out when all are off, so a feature the runner gains
-  /// off by default does not change the design of records written before it (suite/prereg.h).
+  /// Keys that switch a feature off at these values (a YAML map, or a list of maps: one per
+  /// feature; null: none). A run's pre-registered design hash leaves a map's keys out when all
+  /// of them are off, so a feature the runner gains off by default does not change the design
+  /// of records written before it (suite/prereg.h).
   const char* off_yaml = nullptr;
   /// Parses and validates the typed config (errors name `where` and the key).
   std::function<std::shared_ptr<const ParsedConfig>(const config::Reader& config)> parse;

@@ -1,5 +1,6 @@
 // spikebench list: every registered artifact with its scales; with --components, every
-// registered stabilizer, init and norm with the settings each declares (from the registries).
+// registered stabilizer, init, norm and intervention with the settings each declares (from the
+// registries).
 #include <cstdio>
 
 #include "cli/command.h"
@@ -8,6 +9,7 @@
 #include "models/init.h"
 #include "models/norm.h"
 #include "models/stabilizer.h"
+#include "suite/engine/intervention.h"
 #include "suite/study.h"
 
 namespace spikebench::cli {
@@ -31,6 +33,12 @@ void list_components() {
   std::printf("\nnorms (model key `norm`):\n");
   for (const auto& [name, kind] : Registry<models::NormKind>::instance().entries()) {
     std::printf("  %s\n", name.c_str());
+    print_settings(kind.settings);
+  }
+  std::printf(
+      "\ninterventions (training key `interventions: [...]`; suite/engine/interventions/):\n");
+  for (const auto& [name, kind] : Registry<engine::InterventionKind>::instance().entries()) {
+    std::printf("  %-15s %s\n", name.c_str(), kind.summary.c_str());
     print_settings(kind.settings);
   }
 }

@@ -44,10 +44,5 @@ struct Injections {
 
 /// The keys and defaults, for train_lm's table of keys.
 extern const char* const kInjectionKeys;
-/// The keys added with the stress tests (lr spikes, corrupted batches) at their "off" values:
-/// left out of a pre-registered design's hash while off (Runner::off_yaml), so records written
-/// before these keys existed still match.
-inline constexpr const char* kInjectionOffKeys =
-    "{lr_spike_steps: [], lr_spike_factor: 10.0, corrupt_steps: []}";
 
 }  // namespace spikebench::engine

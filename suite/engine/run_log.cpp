@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <tuple>
 
+#include "suite/engine/intervention.h"
+
 namespace spikebench::engine {
 
 torch::Device pick_device(DeviceChoice choice, const Environment& env, int local_rank) {
@@ -33,6 +35,7 @@ int64_t start_or_resume(RunContext& ctx, TrainState& state) {
     }
   for (const char* s : {"train", "valid", "layers", "spikes", "eval"}) g.groups.erase(s);
   for (const char* s : Injections::kKinds) g.groups.erase(s);
+  for (const auto& s : Registry<InterventionKind>::instance().names()) g.groups.erase(s);
   for (const char* s : {"train/step", "valid/step", "layers/step", "spikes/loss/step",
                         "spikes/grad_norm/step", "train/tokens", "train/skipped"})
     g.dataset(s).integer = true;
@@ -47,7 +50,8 @@ void log_update(results::Group& g, int64_t step, int64_t tokens, double lr, doub
   g.dataset("train/grad_norm").append(st.grad_norm);
   g.dataset("train/lr").append(lr);
   g.dataset("train/loss_scale").append(st.loss_scale);
-  g.dataset("train/skipped").append(st.overflow ? 1.0 : 0.0);
+  // Skipped: not a training signal (an fp16 overflow, or discarded by skip_nonfinite).
+  g.dataset("train/skipped").append(st.overflow || st.verdict == StepVerdict::discard ? 1.0 : 0.0);
   g.dataset("train/seconds").append(seconds);
   for (auto [name, spike, value, z] :
        {std::tuple{"loss", obs.loss_spike, st.loss, obs.loss_z},

@@ -6,6 +6,26 @@
 
 namespace spikebench::engine {
 
+const char* const kStabilityKeys = R"(
+spike_window: 128        # window W of the spike detectors (expanding from spike_min_window)
+spike_min_window: 16     # values before the detectors judge
+spike_k: 6.0             # spike threshold: mean + k·σ
+diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
+diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
+max_skipped: 50          # diverged after this many consecutive skipped updates (fp16 overflow, skip_nonfinite)
+)";
+
+StabilityOptions parse_stability(const config::Reader& r) {
+  StabilityOptions o;
+  o.spike_window = r.integer("spike_window", 2);
+  o.spike_min_window = r.integer("spike_min_window", 2, o.spike_window);
+  o.spike_k = r.real("spike_k", 0, INFINITY, /*open_lo=*/true);
+  o.diverge_factor = r.real("diverge_factor", 1, INFINITY, /*open_lo=*/true);
+  o.diverge_patience = r.integer("diverge_patience", 1);
+  o.max_skipped = r.integer("max_skipped", 1);
+  return o;
+}
+
 StabilityMonitor::StabilityMonitor(StabilityOptions o)
     : o_(o),
       loss_(o.spike_window, o.spike_k, o.spike_min_window),
@@ -17,13 +37,15 @@ StabilityMonitor::StabilityMonitor(StabilityOptions o)
 
 Observation StabilityMonitor::observe(const StepSignal& s) {
   Observation out;
-  if (s.skipped) {  // an fp16 overflow: not a training signal, but progress is not being made
+  if (s.skipped || s.discarded) {  // not a training signal, but progress is not being made
     ++skipped_in_row_;
-    if (s.scale_at_min)
+    if (s.skipped && s.scale_at_min)
       out.diverged = "fp16 overflow with the loss scale at its minimum";
     else if (skipped_in_row_ >= o_.max_skipped)
       out.diverged =
-          "fp16: " + std::to_string(skipped_in_row_) + " consecutive overflowing updates";
+          s.skipped
+              ? "fp16: " + std::to_string(skipped_in_row_) + " consecutive overflowing updates"
+              : std::to_string(skipped_in_row_) + " consecutive discarded (non-finite) updates";
     return out;
   }
   skipped_in_row_ = 0;

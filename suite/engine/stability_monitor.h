@@ -6,13 +6,15 @@
 //   - divergence, the paper's N/A: a non-finite loss or gradient norm; the loss above
 //     `diverge_factor` × its running minimum for `diverge_patience` consecutive updates; or an
 //     fp16 run that cannot make progress — `max_skipped` consecutive skipped updates, or an
-//     overflow with the loss scale already at its minimum (Table 2's 1.7B at lr 1e-3 in fp16).
+//     overflow with the loss scale already at its minimum (Table 2's 1.7B at lr 1e-3 in fp16);
+//     likewise `max_skipped` consecutive updates an intervention discarded (skip_nonfinite).
 // Skipped updates are not training signals: they feed neither the spike detectors nor the
 // loss rule. The state is checkpointed (state()/restore()), so --resume is exact.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "suite/config/reader.h"
 #include "suite/engine/spike_detector.h"
 
 namespace spikebench::engine {
@@ -31,6 +33,7 @@ struct StepSignal {
   double loss = 0, grad_norm = 0;
   bool skipped = false;       // fp16 overflow: the optimizer did not step
   bool scale_at_min = false;  // the loss scale was already at its minimum
+  bool discarded = false;  // an intervention discarded it (non-finite): skipped, like an overflow
 };
 
 struct Observation {
@@ -38,6 +41,11 @@ struct Observation {
   bool loss_spike = false, grad_spike = false;
   std::string diverged;  // empty, or why the run must stop (the status becomes diverged@step)
 };
+
+/// The keys of kStabilityKeys, range-checked (errors name the key).
+StabilityOptions parse_stability(const config::Reader& r);
+/// The monitor's keys with their defaults and meaning, for a runner's table of keys.
+extern const char* const kStabilityKeys;
 
 class StabilityMonitor {
  public:

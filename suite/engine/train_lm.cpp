@@ -2,8 +2,10 @@
 // with AdamW, warmup + cosine decay and clipping (engine::Trainer), logging per update the loss,
 // the pre-clip gradient norm, lr and throughput; every K updates per-layer gradient norms and
 // norm-input stds; every V updates the validation loss. The stability monitor marks spikes and
-// ends a diverged run as `diverged@step` (the paper's N/A). Checkpoints make --resume continue
-// bit-identically on CPU. Afterwards: zero-shot WikiText-103 and LAMBADA (Megatron style).
+// ends a diverged run as `diverged@step` (the paper's N/A). The loop is engine::fit's, with
+// these as its callbacks (suite/engine/fit.h), and the run's interventions among them.
+// Checkpoints make --resume continue bit-identically on CPU. Afterwards: zero-shot WikiText-103
+// and LAMBADA (Megatron style).
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -16,16 +18,18 @@
 #include "core/error.h"
 #include "datasets/bpe.h"
 #include "models/decoder.h"
-#include "suite/model_io/model_folder.h"
 #include "suite/data/batches.h"
+#include "suite/engine/callbacks.h"
 #include "suite/engine/checkpoint.h"
 #include "suite/engine/distributed.h"
+#include "suite/engine/fit.h"
 #include "suite/engine/lm_step.h"
 #include "suite/engine/peak_flops.h"
 #include "suite/engine/run_log.h"
 #include "suite/engine/train_lm_config.h"
 #include "suite/engine/trainer.h"
 #include "suite/eval/perplexity.h"
+#include "suite/model_io/model_folder.h"
 #include "suite/progress.h"
 #include "suite/runner.h"
 
@@ -148,57 +152,69 @@ struct LmRun {
   models::DecoderLM& model;
   Trainer& trainer;
   Batches& data;
-  StabilityMonitor& monitor;
-  TrainState& state;
   int64_t valid_rows;
 };
 
-/// The validation loss over the fixed blocks, appended to valid/.
-void validate(LmRun& r, int64_t step) {
-  const double loss = lm_validation_loss(
-      r.trainer, r.model, [&](int64_t i) { return r.data.valid().valid(i, r.valid_rows); },
-      r.c.valid_batches);
-  r.ctx.group.dataset("valid/step").append(static_cast<double>(step));
-  r.ctx.group.dataset("valid/loss").append(loss);
-}
+/// The validation loss over the fixed blocks every valid_every updates and after the last
+/// (valid/).
+class Validation final : public Callback {
+ public:
+  explicit Validation(LmRun& r) : r_(r) {}
+  std::string name() const override { return "validation"; }
+  void after_update(const Update& u) override {
+    const auto& c = r_.c;
+    if (!((c.valid_every > 0 && (u.step + 1) % c.valid_every == 0) || u.step + 1 == c.steps))
+      return;
+    const double loss = lm_validation_loss(
+        r_.trainer, r_.model, [&](int64_t i) { return r_.data.valid().valid(i, r_.valid_rows); },
+        c.valid_batches);
+    r_.ctx.group.dataset("valid/step").append(static_cast<double>(u.step));
+    r_.ctx.group.dataset("valid/loss").append(loss);
+  }
 
-/// Updates from `start` to the end (or divergence): the run's status ("ok" | "diverged@step").
-std::string train_loop(LmRun& r, int64_t start, Throughput& timed) {
-  const auto& c = r.c;
-  auto& g = r.ctx.group;
-  for (int64_t step = start; step < c.steps; ++step) {
+ private:
+  LmRun& r_;
+};
+
+/// The gradient response of each injected update (injections.h), into <kind>/.
+class InjectionLog final : public Callback {
+ public:
+  InjectionLog(const Injections& injections, results::Group& g) : injections_(injections), g_(g) {}
+  std::string name() const override { return "injections"; }
+  void on_update(Update& u) override { injections_.log_response(g_, u.step, u.stats.grad_norm); }
+
+ private:
+  const Injections& injections_;
+  results::Group& g_;
+};
+
+/// train_lm's update for engine::fit: the step's lr and batch (an injected spike, or not), the
+/// update, and its per-layer row every layers_every updates (the probe is the update's).
+StepFn lm_update(LmRun& r, Throughput& timed) {
+  return [&r, &timed](int64_t step, const StepGate& gate) {
+    const auto& c = r.c;
     const auto t0 = std::chrono::steady_clock::now();
-    const double lr = c.injections.lr_at(step, c.schedule.at(step));  // an lr spike, or not
+    Update u;
+    u.lr = c.injections.lr_at(step, c.schedule.at(step));
     const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
     models::Probe probe;
     const auto batch =
         c.injections.batch_at(step, r.data.train->train(step, c.batch), c.model.vocab, c.seed);
-    const auto st = lm_step(r.trainer, r.model, batch, lr,
-                            log_layers ? &probe : nullptr, log_layers);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    timed.add(step, seconds);
-    const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
-    log_update(g, step, (step + 1) * c.tokens_per_update(), lr, seconds, st, obs);
-    if (log_layers) log_layers_row(g, step, st, probe);
-    c.injections.log_response(g, step, st.grad_norm);
-    if (!obs.diverged.empty()) {
-      g.attrs["diverged_reason"] = obs.diverged;
-      return "diverged@" + std::to_string(step);
-    }
-    if ((c.valid_every > 0 && (step + 1) % c.valid_every == 0) || step + 1 == c.steps)
-      validate(r, step);
-    if (c.checkpoint_every > 0 && (step + 1) % c.checkpoint_every == 0 && step + 1 < c.steps) {
-      r.ctx.flush();                                             // results first (rows up to step)
-      save_checkpoint(r.ctx.checkpoint_dir, step + 1, r.state);  // then the state to resume from
-    }
-    char buf[112];
-    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", st.loss,
-                  st.grad_norm, lr, static_cast<double>(c.tokens_per_update()) / seconds,
-                  st.overflow ? " (fp16 overflow: skipped)" : "");
-    r.ctx.progress.update(step + 1, buf);
-  }
-  return "ok";
+    u.stats = lm_step(r.trainer, r.model, batch, u.lr, log_layers ? &probe : nullptr, log_layers,
+                      &gate, step);
+    u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    u.tokens = (step + 1) * c.tokens_per_update();
+    timed.add(step, u.seconds);
+    if (log_layers) log_layers_row(r.ctx.group, step, u.stats, probe);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", u.stats.loss,
+                  u.stats.grad_norm, u.lr, static_cast<double>(c.tokens_per_update()) / u.seconds,
+                  u.stats.overflow                        ? " (fp16 overflow: skipped)"
+                  : u.stats.verdict != StepVerdict::apply ? " (skipped by an intervention)"
+                                                          : "");
+    u.line = buf;
+    return u;
+  };
 }
 
 void run(RunContext& ctx, const TrainLmConfig& c) {
@@ -227,16 +243,30 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   g.attrs["world_size"] = world;
   g.attrs["precision"] = std::string(name_of(c.precision, precision_names()));
   g.attrs["device"] = device.str();
+  LmRun r{ctx, c, model, trainer, data, valid_rows};
+  // engine::fit's callbacks, in their documented order (suite/engine/callbacks.h).
+  MonitorCallback monitoring(monitor, g);
+  const auto interventions =
+      Interventions::make(c.interventions.names, c.interventions.settings, g);
+  InjectionLog injection_log(c.injections, g);
+  Validation validation(r);
+  Callbacks callbacks{&monitoring, &injection_log};
+  interventions.append_to(callbacks);
+  callbacks.push_back(&validation);
   TrainState state{
-      *model, trainer.optimizer(), data.train.get(), trainer.scaler(), &monitor, device, rank};
+      *model, trainer.optimizer(),    data.train.get(),      trainer.scaler(), &monitor, device,
+      rank,   save_states(callbacks), load_states(callbacks)};
   if (!trainer.master_params().empty()) state.master = &trainer.master_params();
-  LmRun r{ctx, c, model, trainer, data, monitor, state, valid_rows};
+  CheckpointCallback checkpoints(ctx, state, c.checkpoint_every, c.steps);
+  ProgressCallback progress(ctx.progress);
+  callbacks.push_back(&checkpoints);
+  callbacks.push_back(&progress);
   const int64_t start = start_or_resume(ctx, state);
 
   ctx.progress.begin("  " + ctx.run.name, c.steps);
   model->train();
   Throughput timed(c.steps);
-  const std::string status = train_loop(r, start, timed);
+  const std::string status = fit(start, c.steps, lm_update(r, timed), callbacks);
   g.attrs["status"] = status;
   if (status.rfind("diverged@", 0) == 0)  // the update it diverged at, as a number for checks
     g.attrs["diverged_at"] = static_cast<double>(std::stoll(status.substr(9)));

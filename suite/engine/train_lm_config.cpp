@@ -52,12 +52,9 @@ valid_every: 25          # updates between validation losses (0 = only at the en
 valid_batches: 4
 layers_every: 25         # updates between per-layer gradient norm / norm-input std rows (0 = off)
 checkpoint_every: 50     # updates between checkpoints (results are flushed then too; 0 = off)
-spike_window: 128        # window W of the spike detectors (expanding from spike_min_window)
-spike_min_window: 16     # values before the detectors judge
-spike_k: 6.0             # spike threshold: mean + k·σ
-diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
-diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
-max_skipped: 50          # fp16: diverged after this many consecutive overflowing updates
+)";
+// then the stability monitor's and the interventions' keys
+const char* const kRunKeys = R"(
 threads: 0               # intra-op threads (0 = LibTorch's default); restored after the run
 precision: fp32          # fp32 | bf16 | fp16 (the paper's: Megatron-style fp16 model, fp32 masters, loss scaling; CUDA) | fp16_autocast (AMP; CUDA)
 device: auto             # auto (the local rank's GPU in a CUDA build, else CPU) | cpu | cuda
@@ -70,7 +67,8 @@ save_model: false        # keep the trained model as <out>/<study>-<scale>.model
 }  // namespace
 
 const char* train_lm_defaults() {
-  static const std::string defaults = model_keys_yaml() + kTrainKeys + kInjectionKeys;
+  static const std::string defaults = model_keys_yaml() + kTrainKeys + kStabilityKeys +
+                                      intervention_keys_yaml() + kRunKeys + kInjectionKeys;
   return defaults.c_str();
 }
 
@@ -123,12 +121,8 @@ TrainLmConfig TrainLmConfig::parse(const config::Reader& r) {
   c.valid_batches = r.integer("valid_batches", 1);
   c.layers_every = r.integer("layers_every", 0);
   c.checkpoint_every = r.integer("checkpoint_every", 0);
-  c.stability.spike_window = r.integer("spike_window", 2);
-  c.stability.spike_min_window = r.integer("spike_min_window", 2, c.stability.spike_window);
-  c.stability.spike_k = r.real("spike_k", 0, INFINITY, /*open_lo=*/true);
-  c.stability.diverge_factor = r.real("diverge_factor", 1, INFINITY, /*open_lo=*/true);
-  c.stability.diverge_patience = r.integer("diverge_patience", 1);
-  c.stability.max_skipped = r.integer("max_skipped", 1);
+  c.stability = parse_stability(r);
+  c.interventions = InterventionChoice::parse(r);
   c.threads = static_cast<int>(r.integer("threads", 0, 1024));
   c.precision = r.choice("precision", precision_names());
   c.device = r.choice("device", device_names());

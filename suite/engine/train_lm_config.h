@@ -7,6 +7,7 @@
 
 #include "models/config.h"
 #include "suite/engine/injections.h"
+#include "suite/engine/intervention.h"
 #include "suite/engine/precision.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/stability_monitor.h"
@@ -45,14 +46,18 @@ struct TrainLmConfig : RunnerConfig {
   // monitoring
   int64_t valid_every = 25, valid_batches = 4, layers_every = 25, checkpoint_every = 50;
   StabilityOptions stability;
+  InterventionChoice interventions;  // skip_step, skip_nonfinite, ... (suite/engine/intervention.h)
   // zero-shot evaluation after training (-1 = skip, 0 = all)
   int64_t eval_wikitext_windows = 0, eval_lambada_examples = 0, eval_overlap = 32;
   bool save_model = false;  // keep the trained model folder (suite/model_io/model_folder.h)
   Injections injections;    // induced spikes: n-grams, lr spikes, corrupted batches
 
-  // The lr-spike and corrupted-batch injections, off (Runner::off_yaml); constant-initialized,
-  // so the runner's registration during static initialization reads it.
-  static constexpr const char* kOffKeys = kInjectionOffKeys;
+  // Keys added after pre-registered designs were written, in two groups at their "off" values
+  // (Runner::off_yaml): the stress tests' lr spikes and corrupted batches, and the
+  // interventions. Constant-initialized: the runner's registration during static
+  // initialization reads it.
+  static constexpr const char* kOffKeys =
+      "[{lr_spike_steps: [], lr_spike_factor: 10.0, corrupt_steps: []}, {interventions: []}]";
   static TrainLmConfig parse(const config::Reader& r);
   std::string requirements(const Environment& env) const;
   Cost cost() const;

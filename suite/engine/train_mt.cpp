@@ -4,7 +4,8 @@
 // translates the first lines of newstest2010-2016 (beam search or greedy), detokenizes, and
 // scores each year with the SacreBLEU-identical corpus BLEU (metrics/bleu.h). The update
 // is the engine's (engine::Trainer: fp32/bf16/fp16, data parallel), the stability monitor the
-// one train_lm uses (a diverged run is Table 5's N/A: no BLEU), and --resume is bit-identical.
+// one train_lm uses (a diverged run is Table 5's N/A: no BLEU), the loop engine::fit with the
+// same callbacks and interventions, and --resume is bit-identical.
 #include <torch/torch.h>
 
 #include <chrono>
@@ -16,14 +17,16 @@
 #include "core/error.h"
 #include "datasets/bpe.h"
 #include "datasets/wmt.h"
+#include "metrics/bleu.h"
 #include "models/encoder_decoder.h"
 #include "models/label_smoothing.h"
+#include "suite/engine/callbacks.h"
 #include "suite/engine/checkpoint.h"
+#include "suite/engine/fit.h"
 #include "suite/engine/run_log.h"
 #include "suite/engine/schedule.h"
 #include "suite/engine/train_mt_config.h"
 #include "suite/engine/trainer.h"
-#include "metrics/bleu.h"
 #include "suite/mt/corpus.h"
 #include "suite/mt/decoding.h"
 #include "suite/progress.h"
@@ -119,7 +122,7 @@ class BatchOrder {
 /// One update on a token batch: each rank trains its rows; the loss is per target token over
 /// the whole batch (fairseq's sample_size = ntokens), so gradients do not depend on the split.
 StepStats train_update(Trainer& trainer, models::EncoderDecoder& model, const mt::Batch& b,
-                       double lr, double epsilon, double* nll) {
+                       double lr, double epsilon, double* nll, const StepGate& gate, int64_t step) {
   const int64_t world = trainer.world_size(), rows = b.src.size(0);
   if (rows < world)
     fail("train_mt: a batch of ", rows, " sentences cannot be split over ", world, " ranks");
@@ -127,45 +130,43 @@ StepStats train_update(Trainer& trainer, models::EncoderDecoder& model, const mt
   const auto& dev = trainer.device();
   const double tokens = static_cast<double>(b.target_tokens);
   double nll_sum = 0;
-  auto st = trainer.update(lr, 1, [&](int64_t) {
-    auto ls = models::label_smoothed_cross_entropy(
-        model->forward(b.src.slice(0, lo, hi).to(dev), b.prev.slice(0, lo, hi).to(dev)),
-        b.target.slice(0, lo, hi).to(dev), epsilon, mt::Vocab::kPad);
-    nll_sum = ls.nll.item<double>();
-    return MicroLoss{ls.loss * (static_cast<double>(world) / tokens),
-                     ls.loss.item<double>() / tokens};
-  });
+  auto st = trainer.update(
+      lr, 1,
+      [&](int64_t) {
+        auto ls = models::label_smoothed_cross_entropy(
+            model->forward(b.src.slice(0, lo, hi).to(dev), b.prev.slice(0, lo, hi).to(dev)),
+            b.target.slice(0, lo, hi).to(dev), epsilon, mt::Vocab::kPad);
+        nll_sum = ls.nll.item<double>();
+        return MicroLoss{ls.loss * (static_cast<double>(world) / tokens),
+                         ls.loss.item<double>() / tokens};
+      },
+      /*layer_norms=*/false, &gate, step);
   *nll = (trainer.comm() ? trainer.comm()->sum(nll_sum) : nll_sum) / tokens;
   return st;
 }
 
-/// The last `keep` parameter snapshots (checkpoint averaging, Vaswani et al. 2017 §6.1),
-/// checkpointed with the run so that --resume averages the same snapshots.
-struct Snapshots {
-  size_t keep = 0;
+/// The last `keep` parameter snapshots (checkpoint averaging, Vaswani et al. 2017 §6.1), one at
+/// each checkpoint and after the last update; checkpointed with the run so that --resume
+/// averages the same snapshots.
+struct Snapshots final : Callback {
+  Snapshots(size_t keep, std::vector<torch::Tensor>& params, int64_t every, int64_t steps)
+      : keep(keep), params(params), every(every), steps(steps) {}
+  size_t keep;
+  std::vector<torch::Tensor>& params;
+  int64_t every, steps;
   std::deque<std::vector<torch::Tensor>> taken;
+  std::string name() const override { return "snapshots"; }
+  void after_update(const Update& u) override {
+    if (keep > 0 && every > 0 && ((u.step + 1) % every == 0 || u.step + 1 == steps)) take(params);
+  }
+  bool has_state() const override { return true; }
+  void save(torch::serialize::OutputArchive& a) const override;
+  void load(torch::serialize::InputArchive& a) override;
   void take(const std::vector<torch::Tensor>& params) {
     std::vector<torch::Tensor> s;
     for (const auto& p : params) s.push_back(p.detach().clone());
     taken.push_back(std::move(s));
     if (taken.size() > keep) taken.pop_front();
-  }
-  void save(torch::serialize::OutputArchive& a) const {
-    a.write("count", torch::tensor(static_cast<int64_t>(taken.size())));
-    for (size_t i = 0; i < taken.size(); ++i)
-      for (size_t j = 0; j < taken[i].size(); ++j)
-        a.write("s" + std::to_string(i) + "_" + std::to_string(j), taken[i][j]);
-  }
-  void load(torch::serialize::InputArchive& a, size_t n_params) {
-    torch::Tensor count;
-    a.read("count", count);
-    taken.clear();
-    for (int64_t i = 0; i < count.item<int64_t>(); ++i) {
-      std::vector<torch::Tensor> s(n_params);
-      for (size_t j = 0; j < n_params; ++j)
-        a.read("s" + std::to_string(i) + "_" + std::to_string(j), s[j]);
-      taken.push_back(std::move(s));
-    }
   }
   /// params ← the mean of the snapshots.
   void average_into(std::vector<torch::Tensor>& params) const {
@@ -177,6 +178,25 @@ struct Snapshots {
     }
   }
 };
+
+void Snapshots::save(torch::serialize::OutputArchive& a) const {
+  a.write("count", torch::tensor(static_cast<int64_t>(taken.size())));
+  for (size_t i = 0; i < taken.size(); ++i)
+    for (size_t j = 0; j < taken[i].size(); ++j)
+      a.write("s" + std::to_string(i) + "_" + std::to_string(j), taken[i][j]);
+}
+
+void Snapshots::load(torch::serialize::InputArchive& a) {
+  torch::Tensor count;
+  a.read("count", count);
+  taken.clear();
+  for (int64_t i = 0; i < count.item<int64_t>(); ++i) {
+    std::vector<torch::Tensor> s(params.size());
+    for (size_t j = 0; j < params.size(); ++j)
+      a.read("s" + std::to_string(i) + "_" + std::to_string(j), s[j]);
+    taken.push_back(std::move(s));
+  }
+}
 
 void write_model_attrs(results::Group& g, const models::EncoderDecoder& model, const Data& data) {
   const auto& config = model->config();
@@ -309,56 +329,30 @@ void evaluate(RunContext& ctx, const TrainMtConfig& c, models::EncoderDecoder& m
                                         std::to_string(o.length_penalty);
 }
 
-/// What one MT run holds while it trains.
-struct MtRun {
-  RunContext& ctx;
-  const TrainMtConfig& c;
-  const Data& data;
-  models::EncoderDecoder& model;
-  std::vector<torch::Tensor>& params;
-  Trainer& trainer;
-  StabilityMonitor& monitor;
-  Snapshots& snapshots;
-  TrainState& state;
-};
-
-/// Updates from `start` to the end (or divergence): the run's status ("ok" | "diverged@step").
-std::string train_loop(MtRun& r, int64_t start) {
-  const auto& c = r.c;
-  auto& g = r.ctx.group;
+/// train_mt's update for engine::fit: the step's batch (BatchOrder) and lr (inverse sqrt),
+/// the update, and its teacher-forced NLL (train/nll).
+StepFn mt_update(RunContext& ctx, const TrainMtConfig& c, const Data& data,
+                 models::EncoderDecoder& model, Trainer& trainer, int64_t start) {
+  auto order = std::make_shared<BatchOrder>(data.batches.size(), c.seed);
+  auto tokens = std::make_shared<int64_t>(0);
+  for (int64_t s = 0; s < start; ++s) *tokens += data.batches[order->at(s)].target_tokens;
   const Schedule schedule{ScheduleKind::inverse_sqrt, c.lr, c.steps, c.warmup_steps, 0.0};
-  BatchOrder order(r.data.batches.size(), c.seed);
-  int64_t tokens = 0;
-  for (int64_t s = 0; s < start; ++s) tokens += r.data.batches[order.at(s)].target_tokens;
-  for (int64_t step = start; step < c.steps; ++step) {
+  return [&, order, tokens, schedule](int64_t step, const StepGate& gate) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto& batch = r.data.batches[order.at(step)];
-    const double lr = schedule.at(step);
+    const auto& batch = data.batches[order->at(step)];
+    Update u;
+    u.lr = schedule.at(step);
     double nll = 0;
-    const auto st = train_update(r.trainer, r.model, batch, lr, c.label_smoothing, &nll);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    tokens += batch.target_tokens;
-    const auto obs = r.monitor.observe({step, st.loss, st.grad_norm, st.overflow, st.scale_at_min});
-    log_update(g, step, tokens, lr, seconds, st, obs);
-    g.dataset("train/nll").append(nll);
-    if (!obs.diverged.empty()) {
-      g.attrs["diverged_reason"] = obs.diverged;
-      return "diverged@" + std::to_string(step);
-    }
-    if (c.checkpoint_every > 0 && ((step + 1) % c.checkpoint_every == 0 || step + 1 == c.steps)) {
-      if (c.average_last > 0) r.snapshots.take(r.params);
-      if (step + 1 < c.steps) {
-        r.ctx.flush();
-        save_checkpoint(r.ctx.checkpoint_dir, step + 1, r.state);
-      }
-    }
+    u.stats = train_update(trainer, model, batch, u.lr, c.label_smoothing, &nll, gate, step);
+    u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    u.tokens = *tokens += batch.target_tokens;
+    ctx.group.dataset("train/nll").append(nll);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "loss %.4f nll %.4f gnorm %.3f lr %.2e", st.loss, nll,
-                  st.grad_norm, lr);
-    r.ctx.progress.update(step + 1, buf);
-  }
-  return "ok";
+    std::snprintf(buf, sizeof buf, "loss %.4f nll %.4f gnorm %.3f lr %.2e", u.stats.loss, nll,
+                  u.stats.grad_norm, u.lr);
+    u.line = buf;
+    return u;
+  };
 }
 
 void run(RunContext& ctx, const TrainMtConfig& c) {
@@ -378,19 +372,36 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
   if (ctx.comm && ctx.comm->world().size > 1)  // dropout masks: an independent stream per rank
     torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));
   StabilityMonitor monitor(c.stability);
-  Snapshots snapshots{static_cast<size_t>(c.average_last), {}};
-  TrainState state{*model, trainer.optimizer(), nullptr, trainer.scaler(), &monitor, device, rank,
-                   [&](torch::serialize::OutputArchive& a) { snapshots.save(a); },
-                   [&](torch::serialize::InputArchive& a) { snapshots.load(a, params.size()); }};
-  if (!trainer.master_params().empty()) state.master = &trainer.master_params();
   auto& g = ctx.group;
+  // engine::fit's callbacks, in their documented order (suite/engine/callbacks.h).
+  MonitorCallback monitoring(monitor, g);
+  const auto interventions =
+      Interventions::make(c.interventions.names, c.interventions.settings, g);
+  Snapshots snapshots(static_cast<size_t>(c.average_last), params, c.checkpoint_every, c.steps);
+  Callbacks callbacks{&monitoring};
+  interventions.append_to(callbacks);
+  callbacks.push_back(&snapshots);
+  TrainState state{*model,
+                   trainer.optimizer(),
+                   nullptr,
+                   trainer.scaler(),
+                   &monitor,
+                   device,
+                   rank,
+                   save_states(callbacks),
+                   load_states(callbacks)};
+  if (!trainer.master_params().empty()) state.master = &trainer.master_params();
+  CheckpointCallback checkpoints(ctx, state, c.checkpoint_every, c.steps);
+  ProgressCallback progress(ctx.progress);
+  callbacks.push_back(&checkpoints);
+  callbacks.push_back(&progress);
   write_model_attrs(g, model, data);
   const int64_t start = start_or_resume(ctx, state);
   if (start == 0) g.dataset("train/tokens").integer = true;
   ctx.progress.begin("  " + ctx.run.name, c.steps);
   model->train();
-  MtRun r{ctx, c, data, model, params, trainer, monitor, snapshots, state};
-  const std::string status = train_loop(r, start);
+  const std::string status =
+      fit(start, c.steps, mt_update(ctx, c, data, model, trainer, start), callbacks);
   g.attrs["status"] = status;
   g.attrs["loss_spike_score"] = monitor.loss_spike_score();
   g.attrs["grad_spike_score"] = monitor.grad_spike_score();

@@ -11,8 +11,8 @@ namespace spikebench::engine {
 
 namespace fs = std::filesystem;
 
-const char* train_mt_defaults() {
-  return R"(
+namespace {
+const char* const kMtKeys = R"(
 size: cpu                # encoder-decoder flavor (models/encoder_decoder.cpp): paper, gpu, cpu, tiny
 variant: preln_scaled_embed  # postln | deepnet | b2t | preln_scaled_embed (models/encdec_variants.cpp)
 init: null               # null = the variant's; else a registered init (`list --components`)
@@ -54,16 +54,19 @@ max_len_b: 10
 decode_batch: 64         # sentences per decoding batch
 average_last: 0          # average the parameters of the last K snapshots before decoding (0 = off)
 checkpoint_every: 100    # updates between checkpoints (--resume) and averaging snapshots (0 = off)
-spike_window: 128        # spike detectors, as train_lm
-spike_min_window: 16
-spike_k: 6.0
-diverge_factor: 2.0      # diverged when loss > factor × running minimum ...
-diverge_patience: 20     # ... for this many consecutive updates (or at once if non-finite)
-max_skipped: 50          # fp16: diverged after this many consecutive overflowing updates
+)";
+// then the stability monitor's and the interventions' keys, as train_lm's
+const char* const kMtRunKeys = R"(
 threads: 0               # intra-op threads (0 = LibTorch's default); restored after the run
 precision: fp32          # fp32 | bf16 | fp16 (Table 4: Megatron-style fp16 model, fp32 masters, loss scaling; CUDA) | fp16_autocast (AMP; CUDA)
 device: auto             # auto | cpu | cuda
 )";
+}  // namespace
+
+const char* train_mt_defaults() {
+  static const std::string defaults =
+      std::string(kMtKeys) + kStabilityKeys + intervention_keys_yaml() + kMtRunKeys;
+  return defaults.c_str();
 }
 
 namespace {
@@ -139,12 +142,8 @@ TrainMtConfig TrainMtConfig::parse(const config::Reader& r) {
   c.checkpoint_every = r.integer("checkpoint_every", 0);
   if (c.average_last > 0 && c.checkpoint_every == 0)
     r.error("average_last", "needs checkpoint_every > 0 (the snapshots it averages)");
-  c.stability.spike_window = r.integer("spike_window", 2);
-  c.stability.spike_min_window = r.integer("spike_min_window", 2, c.stability.spike_window);
-  c.stability.spike_k = r.real("spike_k", 0, INFINITY, /*open_lo=*/true);
-  c.stability.diverge_factor = r.real("diverge_factor", 1, INFINITY, /*open_lo=*/true);
-  c.stability.diverge_patience = r.integer("diverge_patience", 1);
-  c.stability.max_skipped = r.integer("max_skipped", 1);
+  c.stability = parse_stability(r);
+  c.interventions = InterventionChoice::parse(r);
   c.threads = static_cast<int>(r.integer("threads", 0, 1024));
   c.precision = r.choice("precision", precision_names());
   c.device = r.choice("device", device_names());

@@ -36,6 +36,7 @@ struct TrainMtConfig : RunnerConfig {
   double length_penalty = 0.6, max_len_a = 1.2;
   int64_t average_last = 0, checkpoint_every = 100;
   StabilityOptions stability;
+  InterventionChoice interventions;  // as train_lm's (suite/engine/intervention.h)
 
   static TrainMtConfig parse(const config::Reader& r);
   Cost cost() const { return {0, 0, false, threads}; }  // no FLOPs model for token batches yet

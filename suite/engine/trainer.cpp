@@ -93,7 +93,8 @@ Trainer::Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torc
 }
 
 StepStats Trainer::update(double lr, int64_t n_micro,
-                          const std::function<MicroLoss(int64_t)>& micro, bool layer_norms) {
+                          const std::function<MicroLoss(int64_t)>& micro, bool layer_norms,
+                          const StepGate* gate, int64_t step) {
   StepStats s;
   s.loss_scale = scaler_ ? scaler_->scale() : 1.0;
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
@@ -137,6 +138,10 @@ StepStats Trainer::update(double lr, int64_t n_micro,
     s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
   }
   s.applied = !s.overflow && std::isfinite(s.loss) && std::isfinite(s.grad_norm);
+  // Non-finite updates are asked too (a gate may discard them rather than let them diverge);
+  // an fp16 overflow is the loss scaler's, already skipped.
+  if (gate && !s.overflow) s.verdict = (*gate)({step, s.loss, s.grad_norm});
+  if (s.verdict != StepVerdict::apply) s.applied = false;
   if (s.applied) {
     if (o_.fused_adamw)
       fused_adamw_step(*optimizer_);

@@ -31,6 +31,18 @@ struct TrainerOptions {
   bool loss_scaling = false;       // dynamic loss scaling in any precision (fp16 always has it)
 };
 
+/// What a gate sees before the optimizer steps: the update's loss (summed over ranks) and its
+/// pre-clip gradient norm (engine::fit's callbacks judge it: suite/engine/fit.h).
+struct StepProposal {
+  int64_t step = 0;
+  double loss = 0, grad_norm = 0;
+};
+/// A gate's answer, ordered by strength (the strongest of several wins): apply the update;
+/// skip it (its loss is still a training signal: OLMo-core's skip-step); discard it (not a
+/// training signal, like an fp16 overflow: the stability monitor counts it as skipped).
+enum class StepVerdict { apply = 0, skip = 1, discard = 2 };
+using StepGate = std::function<StepVerdict(const StepProposal&)>;
+
 struct StepStats {
   double loss = 0;       // the step's loss (the micro-batches' `reported`, summed over ranks)
   double grad_norm = 0;  // global gradient norm before clipping (unscaled)
@@ -38,6 +50,7 @@ struct StepStats {
   bool overflow = false;                 // fp16: gradients overflowed, the update was skipped
   bool scale_at_min = false;             // fp16: the loss scale was at its minimum already
   bool applied = false;                  // the optimizer stepped
+  StepVerdict verdict = StepVerdict::apply;  // the gate's (Trainer::update), for a finite update
   std::vector<double> layer_grad_norms;  // per layer, when asked for
 };
 
@@ -58,9 +71,11 @@ class Trainer {
           const TrainerOptions& o, torch::Device device, Communicator* comm);
 
   /// One update: zero grads, `micro(m)` for m < n_micro under autocast (backward of its
-  /// objective, scaled in fp16), average over ranks, unscale, clip, step.
+  /// objective, scaled in fp16), average over ranks, unscale, clip, step. `gate`, when given,
+  /// is asked at update `step` before the optimizer steps on finite gradients (engine::fit's
+  /// callbacks); a verdict other than apply leaves the weights and AdamW's state as they were.
   StepStats update(double lr, int64_t n_micro, const std::function<MicroLoss(int64_t)>& micro,
-                   bool layer_norms = false);
+                   bool layer_norms = false, const StepGate* gate = nullptr, int64_t step = 0);
 
   /// The optimizer; under fp16 its parameters are the fp32 master weights, not the model's.
   torch::optim::AdamW& optimizer() { return *optimizer_; }

@@ -184,7 +184,13 @@ TEST_CASE("every command answers --help", "[cli]") {
 TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-identical curves",
           "[cli][resume]") {
   const fs::path dir = fresh_dir("resume");
-  std::ofstream(dir / "tiny.yaml") << kTinyStudy;
+  // With a third method whose interventions have state (skip_step's history), listed first so
+  // that it is the run the kill interrupts; σ 0.5 makes it skip often.
+  std::string text = kTinyStudy;
+  text.insert(text.find("methods:\n") + 9,
+              "  skipping: {stabilizers: [], interventions: [skip_step, skip_nonfinite], "
+              "skip_step_window: 6, skip_step_sigma: 0.5}\n");
+  std::ofstream(dir / "tiny.yaml") << text;
   const std::string study = (dir / "tiny.yaml").string();
   // The uninterrupted reference.
   auto ref = run("run " + study + " --out " + (dir / "ref").string());
@@ -199,7 +205,7 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
   argv.push_back(nullptr);
   pid_t pid;
   REQUIRE(::posix_spawn(&pid, SPIKEBENCH_BIN, nullptr, nullptr, argv.data(), environ) == 0);
-  const fs::path ckpt = out / "tiny_train-cpu.ckpt" / "vanilla-cpu-lr1e-02-s0" / "last.pt";
+  const fs::path ckpt = out / "tiny_train-cpu.ckpt" / "skipping-cpu-lr1e-02-s0" / "last.pt";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
   int seen = 0;
   fs::file_time_type last{};
@@ -214,16 +220,23 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
   REQUIRE(WIFSIGNALED(status));
   const fs::path file = out / "tiny_train-cpu.h5";
   auto partial = spikebench::results::load(file);  // the killed run's file is valid HDF5
-  CHECK(partial.find_group("runs/vanilla-cpu-lr1e-02-s0") != nullptr);
+  CHECK(partial.find_group("runs/skipping-cpu-lr1e-02-s0") != nullptr);
 
   auto resumed = run("run " + study + " --resume --out " + out_arg);
   REQUIRE(resumed.code == 0);
   CHECK_THAT(resumed.output, Catch::Matchers::Contains("resumed"));
   auto a = spikebench::results::load(dir / "ref" / "tiny_train-cpu.h5");
   auto b = spikebench::results::load(file);
-  for (const char* run_name : {"vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"})
+  const auto* skipped = a.find_dataset("runs/skipping-cpu-lr1e-02-s0/skip_step/step");
+  REQUIRE(skipped);
+  CHECK(skipped->rows() > 0);  // the intervention acted
+  for (const char* run_name :
+       {"skipping-cpu-lr1e-02-s0", "vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"})
     for (const char* series : {"train/step", "train/loss", "train/grad_norm", "train/lr",
-                               "valid/loss", "layers/grad_norm"}) {
+                               "valid/loss", "layers/grad_norm", "skip_step/step"}) {
+      if (std::string(series) == "skip_step/step" &&
+          std::string(run_name) != "skipping-cpu-lr1e-02-s0")
+        continue;
       CAPTURE(run_name, series);
       const auto* x = a.find_dataset(std::string("runs/") + run_name + "/" + series);
       const auto* y = b.find_dataset(std::string("runs/") + run_name + "/" + series);
