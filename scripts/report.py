@@ -416,10 +416,12 @@ def mean_metric(runs, path):
 
 
 def leaderboard_table(f, spec):
-    """One row per method, sorted by mean LR sensitivity: its per-seed range, the max gradient
+    """One row per method, sorted by mean LR sensitivity: its category (the spec's `categories`),
+    its per-seed range, the max gradient
     norm (mean over runs of each run's max), the final validation loss per lr (mean over seeds),
     divergences, and the paired claims against Vanilla and Scaled Embed (verdict, Holm p)."""
     sens = f["summary"]["lr_sensitivity"] if "summary" in f and "lr_sensitivity" in f["summary"] else {}
+    categories = spec.get("categories") or {}  # method -> category (the artifact's table spec)
     runs = group_runs(f, ["method"])
     lrs = sorted({float(g.attrs["lr"]) for _, g in f["runs"].items() if "lr" in g.attrs})
     rows = []
@@ -445,10 +447,10 @@ def leaderboard_table(f, spec):
                 claims.append("—")
         mean = float(np.mean(vals)) if len(vals) else float("nan")
         critical = (f"{np.median(crit):.3g} ({np.min(crit):.3g} … {np.max(crit):.3g})" if len(crit) else "—")
-        rows.append((mean, [method, fmt(mean), f"{np.min(vals):.3g} … {np.max(vals):.3g}" if len(vals) else "—",
+        rows.append((mean, [method, categories.get(method, "—"), fmt(mean), f"{np.min(vals):.3g} … {np.max(vals):.3g}" if len(vals) else "—",
                             f"{np.mean(gmax):.3g}" if gmax else "—"] + loss + [f"{div}/{len(members)}", critical] + claims))
     rows.sort(key=lambda r: (math.isnan(r[0]), r[0]))
-    header = (["method", "LR sensitivity", "range over seeds", "max grad norm"] +
+    header = (["method", "category", "LR sensitivity", "range over seeds", "max grad norm"] +
               [f"final loss lr {lr:g}" for lr in lrs] + ["diverged", "critical lr (median, range over seeds)", "lower than Vanilla (fail: higher)", "lower than Scaled Embed (fail: higher)"])
     return (f"<h2>{html.escape(spec.get('title', 'Leaderboard'))}</h2>"
             "<p>Claims: one-sided Wilcoxon over paired seeds that the method's LR sensitivity is lower; "

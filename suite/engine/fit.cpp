@@ -9,12 +9,16 @@ namespace spikebench::engine {
 std::string fit(int64_t start, int64_t steps, const StepFn& step, const Callbacks& callbacks) {
   std::string status = "ok";
   for (int64_t s = start; s < steps; ++s) {
-    const StepGate gate = [&](const StepProposal& p) {
-      StepVerdict verdict = StepVerdict::apply;
-      for (auto* cb : callbacks) verdict = std::max(verdict, cb->propose(p));  // all are asked
-      return verdict;
-    };
-    Update u = step(s, gate);
+    const StepHooks hooks{[&](const StepProposal& p) {
+                            StepVerdict verdict = StepVerdict::apply;
+                            for (auto* cb : callbacks)  // every callback is asked
+                              verdict = std::max(verdict, cb->propose(p));
+                            return verdict;
+                          },
+                          [&](OptimizerStep& o) {
+                            for (auto* cb : callbacks) cb->before_step(o);
+                          }};
+    Update u = step(s, hooks);
     u.step = s;
     for (auto* cb : callbacks) cb->on_update(u);
     if (!u.stop.empty()) {

@@ -9,7 +9,9 @@
 // The order, per update, is the contract a callback can rely on:
 //   1. the step function runs the update; inside it, after the loss and the pre-clip gradient
 //      norm are known and before the optimizer steps, every callback's `propose` is asked in
-//      list order (each sees every update; any `skip`/`discard` vetoes the step);
+//      list order (each sees every update; any `skip`/`discard` vetoes the step); then, on an
+//      update that will be applied, every callback's `before_step` in list order, after global
+//      clipping (optimizer-side methods: rescale gradients, scale a tensor's learning rate);
 //   2. `on_update`, every callback in list order — even on the update that ends the run; any
 //      callback may set Update::stop (the stability monitor's divergence does);
 //   3. unless the run stopped: `after_update`, every callback in list order (validation,
@@ -52,6 +54,9 @@ class Callback {
   /// that is not applied: OLMo-core's skip-step), or discard it (not a training signal at all,
   /// like an fp16 overflow: Megatron's skip on non-finite gradients).
   virtual StepVerdict propose(const StepProposal& /*p*/) { return StepVerdict::apply; }
+  /// Just before AdamW steps an applied update: may rescale the gradients in place and set
+  /// per-tensor learning-rate multipliers (trainer.h: OptimizerStep).
+  virtual void before_step(OptimizerStep& /*s*/) {}
   virtual void on_update(Update& /*u*/) {}
   virtual void after_update(const Update& /*u*/) {}
   virtual void on_fit_end(const std::string& /*status*/) {}
@@ -63,8 +68,8 @@ class Callback {
 
 using Callbacks = std::vector<Callback*>;
 
-/// The runner's update: performs update `step`, passing `gate` to Trainer::update.
-using StepFn = std::function<Update(int64_t step, const StepGate& gate)>;
+/// The runner's update: performs update `step`, passing `hooks` to Trainer::update.
+using StepFn = std::function<Update(int64_t step, const StepHooks& hooks)>;
 
 /// Updates [start, steps) with `callbacks` (step 1-4 above); returns the run's status: "ok",
 /// or the stop reason a callback set ("diverged@<step>").

@@ -13,7 +13,7 @@ Trainer make_lm_trainer(models::DecoderLM& model, const TrainerOptions& o, torch
 }
 
 StepStats lm_step(Trainer& trainer, models::DecoderLM& model, const torch::Tensor& batch, double lr,
-                  models::Probe* probe, bool layer_norms, const StepGate* gate, int64_t step) {
+                  models::Probe* probe, bool layer_norms, const StepHooks* hooks, int64_t step) {
   const int64_t world = trainer.world_size(), rows = batch.size(0);
   if (rows % world != 0) fail("batch ", rows, " is not divisible by the world size ", world);
   const int64_t local = rows / world, requested = trainer.options().micro_batch;
@@ -33,7 +33,7 @@ StepStats lm_step(Trainer& trainer, models::DecoderLM& model, const torch::Tenso
         return MicroLoss{loss.total / static_cast<double>(n_micro),
                          loss.cross_entropy.item<double>() / static_cast<double>(n_micro * world)};
       },
-      layer_norms, gate, step);
+      layer_norms, hooks, step);
 }
 
 double lm_validation_loss(Trainer& trainer, models::DecoderLM& model,

@@ -18,11 +18,11 @@ Trainer make_lm_trainer(models::DecoderLM& model, const TrainerOptions& o, torch
 /// One update on `batch` — the GLOBAL batch (B, T + 1) int64 on the CPU; this rank trains rows
 /// [rank·B/W, (rank+1)·B/W) in micro-batches of options().micro_batch. The loss is the mean next-
 /// token cross entropy over the global batch (auxiliary losses are optimized, not reported).
-/// `probe`, if given, records the first micro-batch's norm inputs; `gate` (engine::fit's) judges
-/// update `step` before the optimizer steps (Trainer::update).
+/// `probe`, if given, records the first micro-batch's norm inputs; `hooks` (engine::fit's) act
+/// on update `step` before the optimizer steps (Trainer::update).
 StepStats lm_step(Trainer& trainer, models::DecoderLM& model, const torch::Tensor& batch, double lr,
                   models::Probe* probe = nullptr, bool layer_norms = false,
-                  const StepGate* gate = nullptr, int64_t step = 0);
+                  const StepHooks* hooks = nullptr, int64_t step = 0);
 
 /// Mean cross entropy over validation blocks; block(i) is the same on every rank, whose rows
 /// are split over the ranks.

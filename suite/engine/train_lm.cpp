@@ -191,7 +191,7 @@ class InjectionLog final : public Callback {
 /// train_lm's update for engine::fit: the step's lr and batch (an injected spike, or not), the
 /// update, and its per-layer row every layers_every updates (the probe is the update's).
 StepFn lm_update(LmRun& r, Throughput& timed) {
-  return [&r, &timed](int64_t step, const StepGate& gate) {
+  return [&r, &timed](int64_t step, const StepHooks& hooks) {
     const auto& c = r.c;
     const auto t0 = std::chrono::steady_clock::now();
     Update u;
@@ -201,7 +201,7 @@ StepFn lm_update(LmRun& r, Throughput& timed) {
     const auto batch =
         c.injections.batch_at(step, r.data.train->train(step, c.batch), c.model.vocab, c.seed);
     u.stats = lm_step(r.trainer, r.model, batch, u.lr, log_layers ? &probe : nullptr, log_layers,
-                      &gate, step);
+                      &hooks, step);
     u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     u.tokens = (step + 1) * c.tokens_per_update();
     timed.add(step, u.seconds);
@@ -230,9 +230,17 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   models::DecoderLM model(c.model);
   model->to(device);
   to_precision(*model, c.precision);  // fp16: a float16 model (fp32 masters in the Trainer)
-  const TrainerOptions topt{c.schedule.lr, c.beta1, c.beta2, c.eps, c.weight_decay, c.clip,
-                            c.micro_batch > 0 ? c.micro_batch : c.batch / world, c.precision,
-                            c.optimizer == OptimizerKind::adamw_fused, {}};
+  TrainerOptions topt{c.schedule.lr,
+                      c.beta1,
+                      c.beta2,
+                      c.eps,
+                      c.weight_decay,
+                      c.clip,
+                      c.micro_batch > 0 ? c.micro_batch : c.batch / world,
+                      c.precision,
+                      c.optimizer == OptimizerKind::adamw_fused,
+                      {}};
+  if (!c.decay_embeddings) topt.no_decay = {model->token_embedding, model->position_embedding};
   Trainer trainer = make_lm_trainer(model, topt, device, ctx.comm);
   if (world > 1) torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));  // dropout
   Batches data = make_batches(ctx, c, valid_rows);

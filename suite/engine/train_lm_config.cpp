@@ -40,6 +40,7 @@ beta1: 0.9
 beta2: 0.999             # Table 3 (13B: 0.95)
 eps: 1.0e-8
 weight_decay: 0.01       # on tensors with >= 2 dims (matrices, embeddings); not biases/gains
+decay_embeddings: true   # weight decay on the token and position embeddings too (OLMo 2: false)
 optimizer: adamw_fused   # adamw_fused (one multi-tensor kernel) | adamw (LibTorch's per-tensor loop)
 clip: 1.0                # global gradient-norm clipping (the pre-clip norm is logged); 0 = off
 data: wikipedia_bytes    # wikipedia_bytes (byte-level proxy, vocab 256) | shards (GPT-2 BPE)
@@ -99,6 +100,7 @@ TrainLmConfig TrainLmConfig::parse(const config::Reader& r) {
   if (c.beta2 >= 1) r.error("beta2", "expected a number in [0, 1)");
   c.eps = r.real("eps", 0, 1, /*open_lo=*/true);
   c.weight_decay = r.real("weight_decay", 0, 1);
+  c.decay_embeddings = r.flag("decay_embeddings");
   c.optimizer = r.choice("optimizer", optimizer_names());
   c.clip = r.real("clip", 0, INFINITY);
   c.data = r.choice("data", data_names());

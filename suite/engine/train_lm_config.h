@@ -34,6 +34,7 @@ struct TrainLmConfig : RunnerConfig {
   int64_t steps = 300, batch = 16, micro_batch = 0, seq_len = 128;
   Schedule schedule;  // kind, lr, steps, warmup, min_lr resolved
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.01, clip = 1.0;
+  bool decay_embeddings = true;  // false: OLMo 2's no weight decay on embeddings
   OptimizerKind optimizer = OptimizerKind::adamw_fused;
   Precision precision = Precision::fp32;
   DeviceChoice device = DeviceChoice::automatic;
@@ -52,12 +53,13 @@ struct TrainLmConfig : RunnerConfig {
   bool save_model = false;  // keep the trained model folder (suite/model_io/model_folder.h)
   Injections injections;    // induced spikes: n-grams, lr spikes, corrupted batches
 
-  // Keys added after pre-registered designs were written, in two groups at their "off" values
-  // (Runner::off_yaml): the stress tests' lr spikes and corrupted batches, and the
-  // interventions. Constant-initialized: the runner's registration during static
-  // initialization reads it.
+  // Keys added after pre-registered designs were written, in groups at their "off" values
+  // (Runner::off_yaml): the stress tests' lr spikes and corrupted batches, the interventions,
+  // and OLMo 2's embeddings without weight decay. Constant-initialized: the runner's
+  // registration during static initialization reads it.
   static constexpr const char* kOffKeys =
-      "[{lr_spike_steps: [], lr_spike_factor: 10.0, corrupt_steps: []}, {interventions: []}]";
+      "[{lr_spike_steps: [], lr_spike_factor: 10.0, corrupt_steps: []}, {interventions: []},"
+      " {decay_embeddings: true}]";
   static TrainLmConfig parse(const config::Reader& r);
   std::string requirements(const Environment& env) const;
   Cost cost() const;

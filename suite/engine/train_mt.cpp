@@ -122,7 +122,8 @@ class BatchOrder {
 /// One update on a token batch: each rank trains its rows; the loss is per target token over
 /// the whole batch (fairseq's sample_size = ntokens), so gradients do not depend on the split.
 StepStats train_update(Trainer& trainer, models::EncoderDecoder& model, const mt::Batch& b,
-                       double lr, double epsilon, double* nll, const StepGate& gate, int64_t step) {
+                       double lr, double epsilon, double* nll, const StepHooks& hooks,
+                       int64_t step) {
   const int64_t world = trainer.world_size(), rows = b.src.size(0);
   if (rows < world)
     fail("train_mt: a batch of ", rows, " sentences cannot be split over ", world, " ranks");
@@ -140,7 +141,7 @@ StepStats train_update(Trainer& trainer, models::EncoderDecoder& model, const mt
         return MicroLoss{ls.loss * (static_cast<double>(world) / tokens),
                          ls.loss.item<double>() / tokens};
       },
-      /*layer_norms=*/false, &gate, step);
+      /*layer_norms=*/false, &hooks, step);
   *nll = (trainer.comm() ? trainer.comm()->sum(nll_sum) : nll_sum) / tokens;
   return st;
 }
@@ -337,13 +338,13 @@ StepFn mt_update(RunContext& ctx, const TrainMtConfig& c, const Data& data,
   auto tokens = std::make_shared<int64_t>(0);
   for (int64_t s = 0; s < start; ++s) *tokens += data.batches[order->at(s)].target_tokens;
   const Schedule schedule{ScheduleKind::inverse_sqrt, c.lr, c.steps, c.warmup_steps, 0.0};
-  return [&, order, tokens, schedule](int64_t step, const StepGate& gate) {
+  return [&, order, tokens, schedule](int64_t step, const StepHooks& hooks) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto& batch = data.batches[order->at(step)];
     Update u;
     u.lr = schedule.at(step);
     double nll = 0;
-    u.stats = train_update(trainer, model, batch, u.lr, c.label_smoothing, &nll, gate, step);
+    u.stats = train_update(trainer, model, batch, u.lr, c.label_smoothing, &nll, hooks, step);
     u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     u.tokens = *tokens += batch.target_tokens;
     ctx.group.dataset("train/nll").append(nll);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/error.h"
 
@@ -13,7 +14,8 @@ double grad_norm_of(const std::vector<torch::Tensor>& params) {
   return std::sqrt(sq);
 }
 
-void fused_adamw_step(torch::optim::AdamW& optimizer) {
+void fused_adamw_step(torch::optim::AdamW& optimizer,
+                      const std::map<const void*, double>& lr_scale) {
   torch::NoGradGuard no_grad;
   auto& state = optimizer.state();
   for (auto& group : optimizer.param_groups()) {
@@ -42,10 +44,27 @@ void fused_adamw_step(torch::optim::AdamW& optimizer) {
     if (params.empty()) continue;
     const auto [beta1, beta2] = o.betas();
     // Decoupled weight decay (Loshchilov & Hutter 2019), bias-corrected moments (Kingma & Ba
-    // 2015): the update of torch::optim::AdamW, in one multi-tensor kernel per group.
-    at::_fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, /*max_exp_avg_sqs=*/{}, steps, o.lr(),
-                      beta1, beta2, o.weight_decay(), o.eps(), /*amsgrad=*/false,
-                      /*maximize=*/false);
+    // 2015): the update of torch::optim::AdamW, in one multi-tensor kernel per group ...
+    auto kernel = [&, beta1 = beta1, beta2 = beta2](const std::vector<size_t>& which, double lr) {
+      auto pick = [&](const std::vector<torch::Tensor>& v) {
+        std::vector<torch::Tensor> out;
+        for (size_t i : which) out.push_back(v[i]);
+        return out;
+      };
+      at::_fused_adamw_(pick(params), pick(grads), pick(exp_avgs), pick(exp_avg_sqs),
+                        /*max_exp_avg_sqs=*/{}, pick(steps), lr, beta1, beta2, o.weight_decay(),
+                        o.eps(), /*amsgrad=*/false, /*maximize=*/false);
+    };
+    // ... and a call of its own for each tensor whose learning rate is scaled.
+    std::vector<size_t> plain;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const auto it = lr_scale.find(params[i].unsafeGetTensorImpl());
+      if (it == lr_scale.end() || it->second == 1.0)
+        plain.push_back(i);
+      else
+        kernel({i}, o.lr() * it->second);
+    }
+    if (!plain.empty()) kernel(plain, o.lr());
     for (auto* st : states) st->step(st->step() + 1);
   }
 }
@@ -53,7 +72,10 @@ void fused_adamw_step(torch::optim::AdamW& optimizer) {
 std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& params,
                                                 const TrainerOptions& o) {
   std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& p : params) (p.dim() >= 2 ? decay : no_decay).push_back(p);
+  std::set<const void*> excluded;
+  for (const auto& p : o.no_decay) excluded.insert(p.unsafeGetTensorImpl());
+  for (const auto& p : params)
+    (p.dim() >= 2 && !excluded.count(p.unsafeGetTensorImpl()) ? decay : no_decay).push_back(p);
   auto opts = [&](double wd) {
     return std::make_unique<torch::optim::AdamWOptions>(
         torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).eps(o.eps).weight_decay(wd));
@@ -88,13 +110,21 @@ Trainer::Trainer(std::vector<torch::Tensor> params, std::vector<std::vector<torc
       for (const auto& p : layer) master_layers_.back().push_back(master_[index.at(p.unsafeGetTensorImpl())]);
     }
   }
-  optimizer_ = make_adamw(master_.empty() ? params_ : master_, o_);
+  TrainerOptions stepped = o_;  // no_decay names model tensors: under fp16, their masters
+  if (!master_.empty()) {
+    std::map<const void*, size_t> at;
+    for (size_t i = 0; i < params_.size(); ++i) at[params_[i].unsafeGetTensorImpl()] = i;
+    stepped.no_decay.clear();
+    for (const auto& p : o_.no_decay)
+      stepped.no_decay.push_back(master_[at.at(p.unsafeGetTensorImpl())]);
+  }
+  optimizer_ = make_adamw(master_.empty() ? params_ : master_, stepped);
   if (uses_loss_scaler(o_.precision) || o_.loss_scaling) scaler_.emplace(o_.loss_scaler);
 }
 
 StepStats Trainer::update(double lr, int64_t n_micro,
                           const std::function<MicroLoss(int64_t)>& micro, bool layer_norms,
-                          const StepGate* gate, int64_t step) {
+                          const StepHooks* hooks, int64_t step) {
   StepStats s;
   s.loss_scale = scaler_ ? scaler_->scale() : 1.0;
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
@@ -138,13 +168,25 @@ StepStats Trainer::update(double lr, int64_t n_micro,
     s.overflow = scaler_->update(!std::isfinite(s.grad_norm));
   }
   s.applied = !s.overflow && std::isfinite(s.loss) && std::isfinite(s.grad_norm);
-  // Non-finite updates are asked too (a gate may discard them rather than let them diverge);
+  // Non-finite updates are asked too (propose may discard them rather than let them diverge);
   // an fp16 overflow is the loss scaler's, already skipped.
-  if (gate && !s.overflow) s.verdict = (*gate)({step, s.loss, s.grad_norm});
+  if (hooks && hooks->propose && !s.overflow)
+    s.verdict = hooks->propose({step, s.loss, s.grad_norm});
   if (s.verdict != StepVerdict::apply) s.applied = false;
   if (s.applied) {
+    std::map<const void*, double> lr_scale;
+    if (hooks && hooks->before_step) {
+      OptimizerStep os{step, lr, s.grad_norm, 1.0, &stepped, optimizer_.get(), {}};
+      // clip_grad_norm_'s factor: max_norm / (norm + 1e-6), at most 1
+      if (o_.clip > 0) os.clip_coef = std::min(1.0, o_.clip / (s.grad_norm + 1e-6));
+      hooks->before_step(os);
+      for (size_t i = 0; i < os.lr_scale.size() && i < stepped.size(); ++i)
+        lr_scale[stepped[i].unsafeGetTensorImpl()] = os.lr_scale[i];
+      if (!lr_scale.empty() && !o_.fused_adamw)
+        fail("a per-tensor learning rate (update clipping) needs optimizer: adamw_fused");
+    }
     if (o_.fused_adamw)
-      fused_adamw_step(*optimizer_);
+      fused_adamw_step(*optimizer_, lr_scale);
     else
       optimizer_->step();
     if (!master_.empty()) {  // the updated masters, rounded into the fp16 model

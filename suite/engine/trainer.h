@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -29,19 +30,41 @@ struct TrainerOptions {
       true;  // one multi-tensor kernel per group (at::_fused_adamw_), else LibTorch's loop
   LossScalerOptions loss_scaler;  // used with fp16
   bool loss_scaling = false;       // dynamic loss scaling in any precision (fp16 always has it)
+  /// Model tensors kept out of weight decay whatever their rank (OLMo 2's embeddings:
+  /// `decay_embeddings: false`); under fp16 their masters are.
+  std::vector<torch::Tensor> no_decay = {};
 };
 
-/// What a gate sees before the optimizer steps: the update's loss (summed over ranks) and its
-/// pre-clip gradient norm (engine::fit's callbacks judge it: suite/engine/fit.h).
+/// What StepHooks::propose sees before the optimizer steps: the update's loss (summed over ranks)
+/// and its pre-clip gradient norm (engine::fit's callbacks judge it: suite/engine/fit.h).
 struct StepProposal {
   int64_t step = 0;
   double loss = 0, grad_norm = 0;
 };
-/// A gate's answer, ordered by strength (the strongest of several wins): apply the update;
+/// Its answer, ordered by strength (the strongest of several wins): apply the update;
 /// skip it (its loss is still a training signal: OLMo-core's skip-step); discard it (not a
 /// training signal, like an fp16 overflow: the stability monitor counts it as skipped).
 enum class StepVerdict { apply = 0, skip = 1, discard = 2 };
-using StepGate = std::function<StepVerdict(const StepProposal&)>;
+
+/// What an optimizer-side method may change just before AdamW steps (engine::fit's callbacks:
+/// Callback::before_step): the gradients of `params` in place, and a per-tensor multiplier of the
+/// learning rate (which scales the decoupled weight decay with it, as lr does).
+struct OptimizerStep {
+  int64_t step = 0;
+  double lr = 0;
+  double grad_norm = 0;  // the global norm before clipping
+  double clip_coef = 1;  // the factor global clipping applied to the gradients already
+  std::vector<torch::Tensor>* params = nullptr;  // what AdamW steps (fp32 masters under fp16)
+  torch::optim::AdamW* optimizer = nullptr;      // its moments (the state of a parameter)
+  std::vector<double> lr_scale;                  // per parameter; empty: 1 for every one
+};
+
+/// The loop's hooks into one update (engine::fit builds them from its callbacks): `propose`
+/// judges it before anything steps; `before_step` acts on an update that will be applied.
+struct StepHooks {
+  std::function<StepVerdict(const StepProposal&)> propose;
+  std::function<void(OptimizerStep&)> before_step;
+};
 
 struct StepStats {
   double loss = 0;       // the step's loss (the micro-batches' `reported`, summed over ranks)
@@ -50,7 +73,7 @@ struct StepStats {
   bool overflow = false;                 // fp16: gradients overflowed, the update was skipped
   bool scale_at_min = false;             // fp16: the loss scale was at its minimum already
   bool applied = false;                  // the optimizer stepped
-  StepVerdict verdict = StepVerdict::apply;  // the gate's (Trainer::update), for a finite update
+  StepVerdict verdict = StepVerdict::apply;  // propose's (Trainer::update)
   std::vector<double> layer_grad_norms;  // per layer, when asked for
 };
 
@@ -71,11 +94,12 @@ class Trainer {
           const TrainerOptions& o, torch::Device device, Communicator* comm);
 
   /// One update: zero grads, `micro(m)` for m < n_micro under autocast (backward of its
-  /// objective, scaled in fp16), average over ranks, unscale, clip, step. `gate`, when given,
-  /// is asked at update `step` before the optimizer steps on finite gradients (engine::fit's
-  /// callbacks); a verdict other than apply leaves the weights and AdamW's state as they were.
+  /// objective, scaled in fp16), average over ranks, unscale, clip, step. `hooks`, when given,
+  /// are engine::fit's callbacks at update `step`: propose before the optimizer steps (a verdict
+  /// other than apply leaves the weights and AdamW's state as they were), before_step on an
+  /// update that is applied (after clipping).
   StepStats update(double lr, int64_t n_micro, const std::function<MicroLoss(int64_t)>& micro,
-                   bool layer_norms = false, const StepGate* gate = nullptr, int64_t step = 0);
+                   bool layer_norms = false, const StepHooks* hooks = nullptr, int64_t step = 0);
 
   /// The optimizer; under fp16 its parameters are the fp32 master weights, not the model's.
   torch::optim::AdamW& optimizer() { return *optimizer_; }
@@ -109,11 +133,15 @@ double grad_norm_of(const std::vector<torch::Tensor>& params);
 
 /// One AdamW update of every parameter with a gradient through PyTorch's fused multi-tensor
 /// kernel (what torch.optim.AdamW(fused=True) runs), on the optimizer's own state, so
-/// checkpoints and torch::optim::AdamW::step stay interchangeable.
-void fused_adamw_step(torch::optim::AdamW& optimizer);
+/// checkpoints and torch::optim::AdamW::step stay interchangeable. `lr_scale` (by parameter,
+/// keyed by its TensorImpl; absent: 1) multiplies a parameter's learning rate: those tensors
+/// step in a kernel call of their own.
+void fused_adamw_step(torch::optim::AdamW& optimizer,
+                      const std::map<const void*, double>& lr_scale = {});
 
 /// AdamW with two groups. Weight decay rule: tensors with >= 2 dimensions (weight matrices,
-/// token and position embeddings) decay; biases and norm gains (1-D) do not.
+/// token and position embeddings) decay, except those in o.no_decay; biases and norm gains
+/// (1-D) do not.
 std::unique_ptr<torch::optim::AdamW> make_adamw(const std::vector<torch::Tensor>& params,
                                                 const TrainerOptions& o);
 

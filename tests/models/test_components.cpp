@@ -192,3 +192,47 @@ TEST_CASE("inits normal_002 and olmo_0424 draw the stated stds", "[models][relat
     CHECK(std_of(b->blocks[layer - 1]->ffn->w2->weight) == Approx(want).epsilon(0.03));
   }
 }
+
+TEST_CASE("QKV clipping clamps the QKV output to ±qkv_clip, gradient zero outside",
+          "[models][related]") {
+  ModelConfig c = flavor("tiny").config;
+  c.settings["qkv_clip"] = 8.0;
+  auto clip = make("qkv_clip", c);
+  auto y = torch::tensor({-20.0, -8.0, -3.0, 0.5, 7.9, 8.0, 12.0}, torch::requires_grad());
+  auto out = clip->qkv(y);
+  CHECK(torch::equal(out, torch::tensor({-8.0, -8.0, -3.0, 0.5, 7.9, 8.0, 8.0})));
+  out.sum().backward();
+  // clamp's gradient: 1 inside [−c, c] (the bounds included), 0 outside.
+  CHECK(torch::equal(y.grad(), torch::tensor({0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0})));
+}
+
+TEST_CASE("ReZero: every layer starts as the identity, and α is the layer's parameter",
+          "[models][related]") {
+  ModelConfig c = flavor("tiny").config;
+  c.dropout = 0.0;
+  c.stabilizers = {"rezero"};
+  torch::manual_seed(0);
+  DecoderLM model(c);
+  model->eval();
+  const auto tokens = torch::randint(0, c.vocab, {2, 8});
+  const auto before = model->forward(tokens);
+  {  // at α = 0 no layer weight reaches the output
+    torch::NoGradGuard g;
+    for (auto& p : model->layer_parameters(0))
+      if (p.numel() > 1) p.add_(1.0);  // every weight but α
+  }
+  CHECK(torch::equal(model->forward(tokens), before));
+  bool has_alpha = false;
+  for (const auto& p : model->layer_parameters(1))
+    has_alpha |= p.numel() == 1 && p.item<double>() == 0.0;
+  CHECK(has_alpha);
+  // α has a gradient at init (the branches' outputs), the branch weights none yet.
+  model->train();
+  const auto loss = model->loss(tokens.slice(1, 0, 7), tokens.slice(1, 1));
+  loss.total.backward();
+  double alpha_grad = 0;
+  for (const auto& item : model->named_parameters())
+    if (item.key().find("alpha") != std::string::npos)
+      alpha_grad += item.value().grad().abs().sum().item<double>();
+  CHECK(alpha_grad > 0);
+}
