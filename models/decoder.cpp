@@ -216,15 +216,16 @@ DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch
     const auto x = hidden(tokens, probe);
     auto ce = fused_linear_cross_entropy(x.reshape({-1, x.size(-1)}), token_embedding,
                                          targets.reshape({-1}), config_.loss_chunk);
-    return {ce, ce};
+    return {ce, ce, {}};
   }
   auto logits = forward(tokens, probe);
   auto ce = torch::nn::functional::cross_entropy(logits.view({-1, config_.vocab}).to(torch::kFloat),
                                                  targets.reshape({-1}));
-  auto total = ce;
+  torch::Tensor auxiliary;
   for (auto& s : stabilizers)
-    if (auto aux = s->auxiliary_loss(logits); aux.defined()) total = total + aux;
-  return {ce, total};
+    if (auto aux = s->auxiliary_loss(logits); aux.defined())
+      auxiliary = auxiliary.defined() ? auxiliary + aux : aux;
+  return {ce, auxiliary.defined() ? ce + auxiliary : ce, auxiliary};
 }
 
 std::vector<torch::Tensor> DecoderLMImpl::layer_parameters(int64_t i) const {

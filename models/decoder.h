@@ -88,6 +88,8 @@ class DecoderLMImpl : public torch::nn::Module {
   /// stabilizer reading the output logits, the fused chunked loss (never the whole logits).
   struct Loss {
     torch::Tensor cross_entropy, total;
+    torch::Tensor
+        auxiliary;  // the stabilizers' auxiliary losses (z-loss) in total; undefined: none
   };
   Loss loss(const torch::Tensor& tokens, const torch::Tensor& targets, Probe* probe = nullptr);
   /// Re-draws every weight from the config's init scheme (uses the global torch RNG).

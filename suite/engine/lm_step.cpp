@@ -1,5 +1,7 @@
 #include "suite/engine/lm_step.h"
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace spikebench::engine {
@@ -30,8 +32,10 @@ StepStats lm_step(Trainer& trainer, models::DecoderLM& model, const torch::Tenso
         auto b = mine.slice(0, m * micro, (m + 1) * micro).to(device, /*non_blocking=*/true);
         auto loss = model->loss(b.slice(1, 0, seq_len), b.slice(1, 1), m == 0 ? probe : nullptr);
         // Gradients: the mean over micro-batches (ranks average in the Trainer).
-        return MicroLoss{loss.total / static_cast<double>(n_micro),
-                         loss.cross_entropy.item<double>() / static_cast<double>(n_micro * world)};
+        const double share = static_cast<double>(n_micro * world);
+        const double ce = loss.cross_entropy.item<double>();
+        return MicroLoss{loss.total / static_cast<double>(n_micro), ce / share,
+                         loss.auxiliary.defined() ? loss.auxiliary.item<double>() / share : NAN};
       },
       layer_norms, hooks, step);
 }

@@ -72,6 +72,36 @@ void log_layers_row(results::Group& g, int64_t step, const StepStats& st,
   g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);
 }
 
+/// Each layer's parameters, copied (the update/weight ratio's "before").
+std::vector<std::vector<torch::Tensor>> layer_snapshot(const models::DecoderLM& model) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<torch::Tensor>> out;
+  for (int64_t i = 0; i < model->config().n_layers; ++i) {
+    out.emplace_back();
+    for (const auto& p : model->layer_parameters(i)) out.back().push_back(p.detach().clone());
+  }
+  return out;
+}
+
+/// Per layer ‖W_after − W_before‖ / ‖W_before‖ over the layer's parameters (layers/update_ratio:
+/// how far one update moved the layer; 0 for a skipped update).
+std::vector<double> update_ratios(const models::DecoderLM& model,
+                                  const std::vector<std::vector<torch::Tensor>>& before) {
+  torch::NoGradGuard no_grad;
+  std::vector<double> out;
+  for (size_t i = 0; i < before.size(); ++i) {
+    double moved = 0, norm = 0;
+    const auto now = model->layer_parameters(static_cast<int64_t>(i));
+    for (size_t j = 0; j < now.size(); ++j) {
+      const auto b = before[i][j].to(torch::kDouble);
+      moved += (now[j].to(torch::kDouble) - b).square().sum().item<double>();
+      norm += b.square().sum().item<double>();
+    }
+    out.push_back(norm > 0 ? std::sqrt(moved / norm) : 0.0);
+  }
+  return out;
+}
+
 /// Zero-shot WikiText-103 (adjusted ppl per original word, the number Table 1 compares) and
 /// LAMBADA (target ppl, strict accuracy) of the trained model, Megatron style (suite/eval).
 void evaluate_zero_shot(RunContext& ctx, const TrainLmConfig& c, models::DecoderLM& model,
@@ -189,14 +219,17 @@ class InjectionLog final : public Callback {
 };
 
 /// train_lm's update for engine::fit: the step's lr and batch (an injected spike, or not), the
-/// update, and its per-layer row every layers_every updates (the probe is the update's).
+/// update, and its per-layer row every layers_every updates (the probe is the update's; the
+/// update/weight ratio from a copy of the layers made before it).
 StepFn lm_update(LmRun& r, Throughput& timed) {
   return [&r, &timed](int64_t step, const StepHooks& hooks) {
     const auto& c = r.c;
+    const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
+    // The update/weight ratio's copy, outside the timed update.
+    const auto before = log_layers ? layer_snapshot(r.model) : decltype(layer_snapshot(r.model)){};
     const auto t0 = std::chrono::steady_clock::now();
     Update u;
     u.lr = c.injections.lr_at(step, c.schedule.at(step));
-    const bool log_layers = c.layers_every > 0 && step % c.layers_every == 0;
     models::Probe probe;
     const auto batch =
         c.injections.batch_at(step, r.data.train->train(step, c.batch), c.model.vocab, c.seed);
@@ -205,7 +238,12 @@ StepFn lm_update(LmRun& r, Throughput& timed) {
     u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     u.tokens = (step + 1) * c.tokens_per_update();
     timed.add(step, u.seconds);
-    if (log_layers) log_layers_row(r.ctx.group, step, u.stats, probe);
+    if (log_layers) {
+      log_layers_row(r.ctx.group, step, u.stats, probe);
+      r.ctx.group.dataset("layers/update_ratio").append_row(update_ratios(r.model, before));
+    }
+    if (!std::isnan(u.stats.aux_loss))  // z-loss beside the loss it is added to
+      r.ctx.group.dataset("train/aux_loss").append(u.stats.aux_loss);
     char buf[128];
     std::snprintf(buf, sizeof buf, "loss %.4f gnorm %.3f lr %.2e %.0f tok/s%s", u.stats.loss,
                   u.stats.grad_norm, u.lr, static_cast<double>(c.tokens_per_update()) / u.seconds,
@@ -241,6 +279,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
                       c.optimizer == OptimizerKind::adamw_fused,
                       {}};
   if (!c.decay_embeddings) topt.no_decay = {model->token_embedding, model->position_embedding};
+  topt.atan2 = c.optimizer == OptimizerKind::adam_atan2;
   Trainer trainer = make_lm_trainer(model, topt, device, ctx.comm);
   if (world > 1) torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));  // dropout
   Batches data = make_batches(ctx, c, valid_rows);

@@ -21,7 +21,8 @@ const EnumNames<DeviceChoice>& device_names() {
 }
 const EnumNames<OptimizerKind>& optimizer_names() {
   static const EnumNames<OptimizerKind> n = {{"adamw_fused", OptimizerKind::adamw_fused},
-                                             {"adamw", OptimizerKind::adamw}};
+                                             {"adamw", OptimizerKind::adamw},
+                                             {"adam_atan2", OptimizerKind::adam_atan2}};
   return n;
 }
 
@@ -41,7 +42,7 @@ beta2: 0.999             # Table 3 (13B: 0.95)
 eps: 1.0e-8
 weight_decay: 0.01       # on tensors with >= 2 dims (matrices, embeddings); not biases/gains
 decay_embeddings: true   # weight decay on the token and position embeddings too (OLMo 2: false)
-optimizer: adamw_fused   # adamw_fused (one multi-tensor kernel) | adamw (LibTorch's per-tensor loop)
+optimizer: adamw_fused   # adamw_fused (one multi-tensor kernel) | adamw (LibTorch's per-tensor loop) | adam_atan2 (Everett et al. 2024: no eps)
 clip: 1.0                # global gradient-norm clipping (the pre-clip norm is logged); 0 = off
 data: wikipedia_bytes    # wikipedia_bytes (byte-level proxy, vocab 256) | shards (GPT-2 BPE)
 shards_dir: shards/c4    # with data: shards, a `spikebench prepare` folder (relative: data folder)

@@ -17,7 +17,7 @@ namespace spikebench::engine {
 
 enum class DataKind { wikipedia_bytes, shards };
 enum class DeviceChoice { automatic, cpu, cuda };
-enum class OptimizerKind { adamw_fused, adamw };
+enum class OptimizerKind { adamw_fused, adamw, adam_atan2 };
 const EnumNames<DataKind>& data_names();
 const EnumNames<DeviceChoice>& device_names();
 const EnumNames<OptimizerKind>& optimizer_names();

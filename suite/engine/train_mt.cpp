@@ -367,8 +367,11 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
   model->to(device);
   to_precision(*model, c.precision);  // fp16: a float16 model (fp32 masters in the Trainer)
   auto params = model->parameters();
-  const TrainerOptions topt{c.lr,   c.beta1, c.beta2, c.eps, c.weight_decay, c.clip, 0,
-                            c.precision, c.optimizer == OptimizerKind::adamw_fused, {}};
+  TrainerOptions topt{c.lr,  c.beta1,        c.beta2,
+                      c.eps, c.weight_decay, c.clip,
+                      0,     c.precision,    c.optimizer == OptimizerKind::adamw_fused,
+                      {}};
+  topt.atan2 = c.optimizer == OptimizerKind::adam_atan2;
   Trainer trainer(params, {}, topt, device, ctx.comm);
   if (ctx.comm && ctx.comm->world().size > 1)  // dropout masks: an independent stream per rank
     torch::manual_seed(c.seed * 1000003ULL + static_cast<uint64_t>(rank));

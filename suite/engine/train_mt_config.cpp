@@ -33,7 +33,7 @@ beta1: 0.9
 beta2: 0.98              # Table 4
 eps: 1.0e-8
 weight_decay: 0.0        # Table 4
-optimizer: adamw_fused   # adamw_fused | adamw (the same update; see train_lm)
+optimizer: adamw_fused   # adamw_fused | adamw (the same update) | adam_atan2 (see train_lm)
 clip: 0.1                # global gradient-norm clipping (Table 4)
 label_smoothing: 0.1     # ε of the label-smoothed cross entropy
 train_src: wmt/train_sample/opennmt-py.train.tok.en  # Moses-tokenized (relative: data folder)

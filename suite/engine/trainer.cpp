@@ -14,10 +14,27 @@ double grad_norm_of(const std::vector<torch::Tensor>& params) {
   return std::sqrt(sq);
 }
 
+namespace {
+
+/// The AdamW state of `p`, created as LibTorch's AdamW::step would create it (so checkpoints of
+/// either step function stay compatible).
+torch::optim::AdamWParamState& adamw_state(torch::optim::AdamW& optimizer, const torch::Tensor& p) {
+  auto& slot = optimizer.state()[p.unsafeGetTensorImpl()];
+  if (!slot) {
+    auto st = std::make_unique<torch::optim::AdamWParamState>();
+    st->step(0);
+    st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    slot = std::move(st);
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*slot);
+}
+
+}  // namespace
+
 void fused_adamw_step(torch::optim::AdamW& optimizer,
                       const std::map<const void*, double>& lr_scale) {
   torch::NoGradGuard no_grad;
-  auto& state = optimizer.state();
   for (auto& group : optimizer.param_groups()) {
     const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
     TORCH_CHECK(!o.amsgrad(), "fused_adamw_step: amsgrad is not supported");
@@ -25,15 +42,7 @@ void fused_adamw_step(torch::optim::AdamW& optimizer,
     std::vector<torch::optim::AdamWParamState*> states;
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto& slot = state[p.unsafeGetTensorImpl()];
-      if (!slot) {  // the state LibTorch's AdamW::step would create: checkpoints stay compatible
-        auto st = std::make_unique<torch::optim::AdamWParamState>();
-        st->step(0);
-        st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        slot = std::move(st);
-      }
-      auto& st = static_cast<torch::optim::AdamWParamState&>(*slot);
+      auto& st = adamw_state(optimizer, p);
       params.push_back(p), grads.push_back(p.grad());
       exp_avgs.push_back(st.exp_avg()), exp_avg_sqs.push_back(st.exp_avg_sq());
       // The kernel reads the step after its increment, as torch.optim's _fused_adamw does.
@@ -66,6 +75,31 @@ void fused_adamw_step(torch::optim::AdamW& optimizer,
     }
     if (!plain.empty()) kernel(plain, o.lr());
     for (auto* st : states) st->step(st->step() + 1);
+  }
+}
+
+void adam_atan2_step(torch::optim::AdamW& optimizer,
+                     const std::map<const void*, double>& lr_scale) {
+  constexpr double a = 1.27, b = 1.0;
+  torch::NoGradGuard no_grad;
+  for (auto& group : optimizer.param_groups()) {
+    const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    const auto [beta1, beta2] = o.betas();
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& st = adamw_state(optimizer, p);
+      st.step(st.step() + 1);
+      const auto t = static_cast<double>(st.step());
+      const auto it = lr_scale.find(p.unsafeGetTensorImpl());
+      const double lr = o.lr() * (it == lr_scale.end() ? 1.0 : it->second);
+      const auto& g = p.grad();
+      st.exp_avg().mul_(beta1).add_(g, 1 - beta1);
+      st.exp_avg_sq().mul_(beta2).addcmul_(g, g, 1 - beta2);
+      p.mul_(1 - lr * o.weight_decay());
+      const auto m_hat = st.exp_avg() / (1 - std::pow(beta1, t));
+      const auto v_hat = st.exp_avg_sq() / (1 - std::pow(beta2, t));
+      p.add_(torch::atan2(m_hat, b * v_hat.sqrt()), -lr * a);
+    }
   }
 }
 
@@ -131,7 +165,8 @@ StepStats Trainer::update(double lr, int64_t n_micro,
   optimizer_->zero_grad();
   if (!master_.empty())
     for (auto& p : params_) p.mutable_grad() = torch::Tensor();
-  double reported = 0;
+  double reported = 0, auxiliary = 0;
+  bool has_auxiliary = false;
   for (int64_t m = 0; m < n_micro; ++m) {
     MicroLoss loss;
     {
@@ -142,9 +177,11 @@ StepStats Trainer::update(double lr, int64_t n_micro,
     if (scaler_) objective = objective * s.loss_scale;  // fp16: scaled loss (Micikevicius 2018)
     objective.backward();
     reported += loss.reported;
+    if (!std::isnan(loss.auxiliary)) auxiliary += loss.auxiliary, has_auxiliary = true;
   }
   if (comm_) comm_->average_gradients(params_);
   s.loss = comm_ ? comm_->sum(reported) : reported;
+  if (has_auxiliary) s.aux_loss = comm_ ? comm_->sum(auxiliary) : auxiliary;  // same on all ranks
   // fp16: the model's fp16 gradients (an overflow is inf there) become the masters' fp32 ones.
   auto& stepped = master_.empty() ? params_ : master_;
   if (!master_.empty()) {
@@ -182,10 +219,12 @@ StepStats Trainer::update(double lr, int64_t n_micro,
       hooks->before_step(os);
       for (size_t i = 0; i < os.lr_scale.size() && i < stepped.size(); ++i)
         lr_scale[stepped[i].unsafeGetTensorImpl()] = os.lr_scale[i];
-      if (!lr_scale.empty() && !o_.fused_adamw)
+      if (!lr_scale.empty() && !o_.fused_adamw && !o_.atan2)
         fail("a per-tensor learning rate (update clipping) needs optimizer: adamw_fused");
     }
-    if (o_.fused_adamw)
+    if (o_.atan2)
+      adam_atan2_step(*optimizer_, lr_scale);
+    else if (o_.fused_adamw)
       fused_adamw_step(*optimizer_, lr_scale);
     else
       optimizer_->step();

@@ -8,6 +8,7 @@
 // is belongs to the caller (suite/engine/lm_step.h for the decoder).
 #include <torch/torch.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,6 +31,8 @@ struct TrainerOptions {
       true;  // one multi-tensor kernel per group (at::_fused_adamw_), else LibTorch's loop
   LossScalerOptions loss_scaler;  // used with fp16
   bool loss_scaling = false;       // dynamic loss scaling in any precision (fp16 always has it)
+  /// Adam-atan2 (Everett et al. 2024) instead of AdamW's m̂/(√v̂ + ε): adam_atan2_step.
+  bool atan2 = false;
   /// Model tensors kept out of weight decay whatever their rank (OLMo 2's embeddings:
   /// `decay_embeddings: false`); under fp16 their masters are.
   std::vector<torch::Tensor> no_decay = {};
@@ -68,6 +71,8 @@ struct StepHooks {
 
 struct StepStats {
   double loss = 0;       // the step's loss (the micro-batches' `reported`, summed over ranks)
+  double aux_loss =
+      NAN;               // the auxiliary losses' part of the objective (summed likewise); NaN: none
   double grad_norm = 0;  // global gradient norm before clipping (unscaled)
   double loss_scale = 1;
   bool overflow = false;                 // fp16: gradients overflowed, the update was skipped
@@ -83,6 +88,7 @@ struct StepStats {
 struct MicroLoss {
   torch::Tensor objective;
   double reported = 0;
+  double auxiliary = NAN;  // its share of an auxiliary loss (z-loss) in `objective`; NaN: none
 };
 
 class Trainer {
@@ -138,6 +144,16 @@ double grad_norm_of(const std::vector<torch::Tensor>& params);
 /// step in a kernel call of their own.
 void fused_adamw_step(torch::optim::AdamW& optimizer,
                       const std::map<const void*, double>& lr_scale = {});
+
+/// One Adam-atan2 update (Everett et al. 2024, "Scaling Exponents Across Parameterizations and
+/// Optimizers", §4.4; lucidrains/adam-atan2-pytorch): on AdamW's state (moments, step count),
+///     m ← β1 m + (1 − β1) g,  v ← β2 v + (1 − β2) g²,
+///     p ← p·(1 − lr·λ) − lr·a·atan2(m / (1 − β1^t), b·sqrt(v / (1 − β2^t))),
+/// a = 1.27, b = 1 (the reference implementation's defaults): no ε, the update bounded by
+/// lr·a·π/2 per element. The decoupled decay is AdamW's (lr·λ; the reference scales λ by
+/// lr / initial lr instead). `lr_scale` as fused_adamw_step's.
+void adam_atan2_step(torch::optim::AdamW& optimizer,
+                     const std::map<const void*, double>& lr_scale = {});
 
 /// AdamW with two groups. Weight decay rule: tensors with >= 2 dimensions (weight matrices,
 /// token and position embeddings) decay, except those in o.no_decay; biases and norm gains

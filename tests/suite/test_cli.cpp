@@ -232,8 +232,9 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
   CHECK(skipped->rows() > 0);  // the intervention acted
   for (const char* run_name :
        {"skipping-cpu-lr1e-02-s0", "vanilla-cpu-lr1e-02-s0", "scaled_embed-cpu-lr1e-02-s0"})
-    for (const char* series : {"train/step", "train/loss", "train/grad_norm", "train/lr",
-                               "valid/loss", "layers/grad_norm", "skip_step/step"}) {
+    for (const char* series :
+         {"train/step", "train/loss", "train/grad_norm", "train/lr", "valid/loss",
+          "layers/grad_norm", "layers/update_ratio", "skip_step/step"}) {
       if (std::string(series) == "skip_step/step" &&
           std::string(run_name) != "skipping-cpu-lr1e-02-s0")
         continue;
@@ -277,6 +278,56 @@ expectations:
   const auto* ppl = good->find_dataset("eval/wikitext_adjusted_ppl");
   REQUIRE(ppl);
   CHECK(std::isfinite(ppl->values.at(0)));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("on an induced spike (a corrupted batch) skip_step skips the injected update",
+          "[cli][intervention]") {
+  const fs::path dir = fresh_dir("skipstep");
+  std::ofstream(dir / "s.yaml") << R"(name: skipstep
+runner: train_lm
+methods:
+  vanilla: {stabilizers: []}
+  skipping: {stabilizers: [], interventions: [skip_step]}
+grid: {sizes: [cpu], lrs: [1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 300, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               corrupt_steps: [280], valid_every: 0, layers_every: 10, checkpoint_every: 0,
+               eval_wikitext_windows: -1, eval_lambada_examples: -1, threads: 1}
+)";
+  auto r = run("run " + (dir / "s.yaml").string() + " --out " + (dir / "out").string());
+  REQUIRE(r.code == 0);
+  auto f = spikebench::results::load(dir / "out" / "skipstep-cpu.h5");
+  const auto* plain = f.find_group("runs/vanilla-cpu-lr1e-03-s0");
+  const auto* skipping = f.find_group("runs/skipping-cpu-lr1e-03-s0");
+  REQUIRE(plain);
+  REQUIRE(skipping);
+  CHECK(plain->find_group("skip_step") == nullptr);
+  const auto* skipped = skipping->find_dataset("skip_step/step");
+  REQUIRE(skipped);
+  // The corrupted batch (uniform random bytes) is skipped; the same updates until then (the
+  // runs are paired: same seed, data and init). At update 280 the rule's history (the last 128
+  // losses) is past the steep start of training (threshold mean + 6σ = 3.93); at update 90 its σ
+  // still holds the early fall (threshold 8.72, above the corrupted batch's ≈ 7: not skipped).
+  REQUIRE(skipped->rows() >= 1);
+  CHECK(skipped->values.front() == 280.0);  // nothing before it was skipped
+  CHECK(skipping->attr_number("skip_step_updates") == static_cast<double>(skipped->rows()));
+  const auto& a = plain->find_dataset("train/loss")->values;
+  const auto& b = skipping->find_dataset("train/loss")->values;
+  CHECK(a[280] == b[280]);  // the spike itself is the same ...
+  CHECK(a[281] != b[281]);  // ... the update after it starts from other weights
+  CHECK(a[280] > a[279] + 1.0);
+  // The update/weight ratio of the skipped update is 0 in every layer (row 28: update 280).
+  const auto* ratio = skipping->find_dataset("layers/update_ratio");
+  const auto* moved = plain->find_dataset("layers/update_ratio");
+  REQUIRE(ratio);
+  REQUIRE(moved);
+  REQUIRE(ratio->rows() == 30);
+  CHECK(ratio->values[28 * 2] == 0.0);
+  CHECK(ratio->values[28 * 2 + 1] == 0.0);
+  CHECK(moved->values[28 * 2] > 0.0);
+  CHECK(ratio->values[27 * 2] > 0.0);
   fs::remove_all(dir);
 }
 

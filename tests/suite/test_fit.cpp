@@ -9,9 +9,11 @@
 #include <cmath>
 #include <random>
 
+#include "models/decoder.h"
 #include "suite/engine/callbacks.h"
 #include "suite/engine/fit.h"
 #include "suite/engine/intervention.h"
+#include "suite/engine/lm_step.h"
 #include "suite/engine/trainer.h"
 
 using namespace spikebench;
@@ -405,4 +407,57 @@ TEST_CASE("decay_embeddings: false keeps the embeddings out of weight decay (OLM
   auto olmo = make_adamw({e, w, b}, o);
   CHECK_FALSE(decays(*olmo, e));
   CHECK(decays(*olmo, w));
+}
+
+TEST_CASE("the z-loss term is logged beside the loss: the update's auxiliary loss, by hand",
+          "[engine][fit]") {
+  auto c = models::flavor("tiny").config;
+  c.dropout = 0.0;
+  const auto tokens = torch::randint(0, c.vocab, {4, 9});
+  SECTION("z_loss: 1e-4 · mean(log² Z) of the logits before the update") {
+    c.stabilizers = {"z_loss"};
+    torch::manual_seed(2);
+    models::DecoderLM model(c);
+    double want = 0;
+    {
+      torch::NoGradGuard no_grad;
+      const auto logz = torch::logsumexp(model->forward(tokens.slice(1, 0, 8)), -1);
+      want = 1e-4 * logz.square().mean().item<double>();
+    }
+    TrainerOptions o;
+    o.micro_batch = 2;  // two micro-batches: their halves add up
+    Trainer trainer = make_lm_trainer(model, o, torch::kCPU, nullptr);
+    const auto st = lm_step(trainer, model, tokens, 1e-3);
+    CHECK_THAT(st.aux_loss, Catch::Matchers::WithinRel(want, 1e-5));
+  }
+  SECTION("no auxiliary loss: none reported") {
+    torch::manual_seed(2);
+    models::DecoderLM model(c);
+    Trainer trainer = make_lm_trainer(model, TrainerOptions{}, torch::kCPU, nullptr);
+    CHECK(std::isnan(lm_step(trainer, model, tokens, 1e-3).aux_loss));
+  }
+}
+
+TEST_CASE("adam_atan2: p − lr·1.27·atan2(m̂, √v̂), no ε (Everett et al. 2024, by hand)",
+          "[engine][fit]") {
+  auto w = torch::tensor({1.0f, -2.0f}, torch::requires_grad());
+  const auto c = torch::tensor({0.3f, -0.4f});
+  TrainerOptions o;
+  o.atan2 = true, o.clip = 0, o.weight_decay = 0;
+  Trainer trainer({w}, {}, o, torch::kCPU, nullptr);
+  auto micro = [&](int64_t) {
+    auto loss = (w * c).sum();
+    return MicroLoss{loss, loss.item<double>()};
+  };
+  // Update 1: m̂ = g, v̂ = g², atan2(g, |g|) = ±π/4 whatever |g| (Adam's sign-like first step).
+  trainer.update(1e-2, 1, micro);
+  const double step = 1e-2 * 1.27 * M_PI / 4;
+  CHECK_THAT(w[0].item<double>(), Catch::Matchers::WithinAbs(1.0 - step, 1e-6));
+  CHECK_THAT(w[1].item<double>(), Catch::Matchers::WithinAbs(-2.0 + step, 1e-6));
+  // Update 2 with the same gradient: m̂ = g, v̂ = g² again (bias-corrected constant moments).
+  trainer.update(1e-2, 1, micro);
+  CHECK_THAT(w[0].item<double>(), Catch::Matchers::WithinAbs(1.0 - 2 * step, 1e-6));
+  auto& st = static_cast<torch::optim::AdamWParamState&>(
+      *trainer.optimizer().state().at(w.unsafeGetTensorImpl()));
+  CHECK(st.step() == 2);  // AdamW's state: a checkpoint resumes either optimizer
 }
