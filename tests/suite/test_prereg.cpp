@@ -168,4 +168,28 @@ TEST_CASE("a runner's feature that is off leaves the design hash as it was befor
   auto same = runs();  // 10 written as an integer is the default 10.0
   edit(same[0], [](YAML::Node& c) { c["lr_spike_factor"] = 10; });
   CHECK(hash(same) == now);
+  // The interventions and the embeddings' weight decay are groups of their own: absent (a record
+  // from before them) is the design of today's off values, whatever the other groups do ...
+  auto older = runs();
+  for (auto& r : older)
+    edit(r, [](YAML::Node& c) {
+      for (const char* k : {"interventions", "decay_embeddings", "skip_step_sigma",
+                            "skip_step_window", "zclip_alpha", "adagc_ratio", "spam_threshold"})
+        c.remove(k);
+    });
+  CHECK(hash(older) == now);
+  auto spiked_older = older;  // ... an lr spike on keeps the other groups out
+  edit(spiked_older[0], [](YAML::Node& c) { c["lr_spike_steps"] = std::vector<int64_t>{50}; });
+  CHECK(hash(spiked_older) == hash(spiked));
+  // ... and using one is a new design.
+  auto skipping = runs();
+  edit(skipping[0],
+       [](YAML::Node& c) { c["interventions"] = std::vector<std::string>{"skip_step"}; });
+  CHECK(hash(skipping) != now);
+  auto no_decay = runs();
+  edit(no_decay[0], [](YAML::Node& c) { c["decay_embeddings"] = false; });
+  CHECK(hash(no_decay) != now);
+  auto sigma = runs();  // a setting away from its default is part of the design
+  edit(sigma[0], [](YAML::Node& c) { c["skip_step_sigma"] = 3.0; });
+  CHECK(hash(sigma) != now);
 }
