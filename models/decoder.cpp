@@ -53,6 +53,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
   return out(heads.transpose(1, 2).reshape({B, T, config_.d}));  // concat · W_O (Eq. 4)
 }
 
+void AttentionImpl::after_step() {
+  torch::NoGradGuard no_grad;
+  for (auto& s : stabilizers_) s->after_step(qkv);
+}
+
+bool AttentionImpl::edits_weights() const {
+  return std::any_of(stabilizers_.begin(), stabilizers_.end(),
+                     [](const auto& s) { return s->edits_weights(); });
+}
+
 void AttentionImpl::init_weights(const InitScheme& scheme) {
   const auto same = [](const Draw& a, const Draw& b) {
     return a.std == b.std && a.uniform == b.uniform;
@@ -226,6 +236,15 @@ DecoderLMImpl::Loss DecoderLMImpl::loss(const torch::Tensor& tokens, const torch
     if (auto aux = s->auxiliary_loss(logits); aux.defined())
       auxiliary = auxiliary.defined() ? auxiliary + aux : aux;
   return {ce, auxiliary.defined() ? ce + auxiliary : ce, auxiliary};
+}
+
+void DecoderLMImpl::after_step() {
+  for (auto& b : blocks) b->attention->after_step();
+}
+
+bool DecoderLMImpl::edits_weights() const {
+  return std::any_of(blocks.begin(), blocks.end(),
+                     [](const auto& b) { return b->attention->edits_weights(); });
 }
 
 std::vector<torch::Tensor> DecoderLMImpl::layer_parameters(int64_t i) const {

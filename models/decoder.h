@@ -34,6 +34,9 @@ class AttentionImpl : public torch::nn::Module {
   AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<StabilizerImpl>> s);
   torch::Tensor forward(const torch::Tensor& x);  // (B,T,d) -> (B,T,d)
   void init_weights(const InitScheme& scheme);
+  /// The stabilizers' after_step on W_QKV (weight-space methods), after an optimizer step.
+  void after_step();
+  bool edits_weights() const;
   torch::nn::Linear qkv{nullptr};  // W_Q, W_K, W_V of all heads: d -> 3d
   torch::nn::Linear out{nullptr};  // W_O: d -> d
 
@@ -94,6 +97,10 @@ class DecoderLMImpl : public torch::nn::Module {
   Loss loss(const torch::Tensor& tokens, const torch::Tensor& targets, Probe* probe = nullptr);
   /// Re-draws every weight from the config's init scheme (uses the global torch RNG).
   void init_weights();
+  /// Weight-space stabilizers after an optimizer step (QK-Clip); a no-op without them.
+  void after_step();
+  /// Whether a stabilizer edits weights after the step (StabilizerImpl::edits_weights).
+  bool edits_weights() const;
   /// The parameters of layer i (0-based), for per-layer gradient norms (Figs. 2, 3).
   std::vector<torch::Tensor> layer_parameters(int64_t i) const;
   const ModelConfig& config() const { return config_; }

@@ -7,6 +7,7 @@
 // the logits (z-loss). A stabilizer with per-layer parameters registers a per-layer factory:
 // each block owns its instance, so a layer's parameters include its stabilizer's.
 #include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
 #include <functional>
@@ -47,6 +48,12 @@ class StabilizerImpl : public torch::nn::Module {
   /// Whether output_logits or auxiliary_loss needs the whole (B,T,V) logits (then the loss is
   /// not fused even with loss_chunk > 0).
   virtual bool reads_output_logits() const { return false; }
+  /// After each optimizer step (DecoderLM::after_step, called by the training loop): the layer's
+  /// fused W_QKV projection, to edit in place (weight-space methods: QK-Clip).
+  virtual void after_step(torch::nn::Linear& /*qkv*/) {}
+  /// Whether after_step edits weights (the training loop then refuses fp16 masters and data
+  /// parallelism, which would undo or split the edit).
+  virtual bool edits_weights() const { return false; }
 };
 
 struct StabilizerKind {

@@ -175,6 +175,16 @@ void write_run_attrs(results::Group& g, const TrainLmConfig& c, const torch::Dev
     g.attrs["mfu"] = tokens_per_s * flops_per_token / static_cast<double>(world) / *peak;
 }
 
+/// What the run is: its size, batch, world, precision and device.
+void write_setup_attrs(results::Group& g, const TrainLmConfig& c, int64_t world,
+                       const torch::Device& device) {
+  g.attrs["params"] = models::param_count(c.model);
+  g.attrs["tokens_per_update"] = c.tokens_per_update();
+  g.attrs["world_size"] = world;
+  g.attrs["precision"] = std::string(name_of(c.precision, precision_names()));
+  g.attrs["device"] = device.str();
+}
+
 /// What one training run holds while it trains.
 struct LmRun {
   RunContext& ctx;
@@ -216,6 +226,18 @@ class InjectionLog final : public Callback {
  private:
   const Injections& injections_;
   results::Group& g_;
+};
+
+/// Weight-space stabilizers (QK-Clip) after every update, before validation and checkpoints see
+/// the weights: DecoderLM::after_step.
+class WeightSpace final : public Callback {
+ public:
+  explicit WeightSpace(models::DecoderLM& model) : model_(model) {}
+  std::string name() const override { return "weight_space"; }
+  void after_update(const Update&) override { model_->after_step(); }
+
+ private:
+  models::DecoderLM& model_;
 };
 
 /// train_lm's update for engine::fit: the step's lr and batch (an injected spike, or not), the
@@ -285,20 +307,24 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   Batches data = make_batches(ctx, c, valid_rows);
   StabilityMonitor monitor(c.stability);
   auto& g = ctx.group;
-  g.attrs["params"] = models::param_count(c.model);
-  g.attrs["tokens_per_update"] = c.tokens_per_update();
-  g.attrs["world_size"] = world;
-  g.attrs["precision"] = std::string(name_of(c.precision, precision_names()));
-  g.attrs["device"] = device.str();
+  write_setup_attrs(g, c, world, device);
   LmRun r{ctx, c, model, trainer, data, valid_rows};
   // engine::fit's callbacks, in their documented order (suite/engine/callbacks.h).
   MonitorCallback monitoring(monitor, g);
   const auto interventions =
       Interventions::make(c.interventions.names, c.interventions.settings, g);
   InjectionLog injection_log(c.injections, g);
+  WeightSpace weight_space(model);
   Validation validation(r);
   Callbacks callbacks{&monitoring, &injection_log};
   interventions.append_to(callbacks);
+  if (model->edits_weights()) {  // the edit must reach the weights AdamW steps, on every rank
+    if (!trainer.master_params().empty() || world > 1)
+      fail(
+          "train_lm: a weight-space stabilizer (qk_clip) runs with fp32/bf16 on one process, "
+          "not with fp16 masters or data parallelism");
+    callbacks.push_back(&weight_space);
+  }
   callbacks.push_back(&validation);
   TrainState state{
       *model, trainer.optimizer(),    data.train.get(),      trainer.scaler(), &monitor, device,

@@ -236,3 +236,51 @@ TEST_CASE("ReZero: every layer starts as the identity, and α is the layer's par
       alpha_grad += item.value().grad().abs().sum().item<double>();
   CHECK(alpha_grad > 0);
 }
+
+TEST_CASE("QK-Clip rescales exactly the heads whose max logit exceeds τ, to τ",
+          "[models][related]") {
+  ModelConfig c = flavor("tiny").config;  // d 32, 2 heads of 16
+  const int64_t h = c.n_heads, dh = c.d_head(), T = 6;
+  torch::manual_seed(4);
+  torch::nn::Linear qkv(torch::nn::LinearOptions(c.d, 3 * c.d).bias(true));
+  const auto x = torch::randn({2, T, c.d}) * 3;
+  // Each head's max causal logit q_t·k_t'/√d_h (t' ≤ t), by hand.
+  const auto max_logits = [&] {
+    torch::NoGradGuard g;
+    auto y = qkv(x).view({2, T, 3, h, dh}).permute({2, 0, 3, 1, 4});
+    auto z = torch::matmul(y[0], y[1].transpose(-2, -1)) / std::sqrt(static_cast<double>(dh));
+    z = z.masked_fill(torch::ones({T, T}, torch::kBool).triu(1), -INFINITY);
+    return z.amax({0, 2, 3});
+  };
+  const auto before = max_logits();
+  const double s0 = before[0].item<double>(), s1 = before[1].item<double>();
+  REQUIRE(std::abs(s0 - s1) > 1e-3);
+  c.settings["qk_clip_tau"] = (s0 + s1) / 2;  // between the two: the larger head is over τ
+  auto clip = make("qk_clip", c);
+  clip->train();
+  const auto v_before = qkv->weight.slice(0, 2 * c.d, 3 * c.d).clone();
+  {
+    torch::NoGradGuard g;
+    auto y = qkv(x).view({2, T, 3, h, dh}).permute({2, 0, 3, 1, 4});
+    auto q = y[0], k = y[1];
+    clip->attention_qk(q, k);  // records S_max per head (training forward)
+    clip->after_step(qkv);
+  }
+  const auto after = max_logits();
+  const int64_t over = s0 > s1 ? 0 : 1;
+  CHECK_THAT(after[over].item<double>(), Catch::Matchers::WithinRel((s0 + s1) / 2, 1e-5));
+  CHECK(after[1 - over].item<double>() == Approx(before[1 - over].item<double>()).epsilon(1e-6));
+  CHECK(torch::equal(qkv->weight.slice(0, 2 * c.d, 3 * c.d), v_before));  // values untouched
+  // Nothing recorded in eval mode (validation), and a second after_step without a forward is a
+  // no-op: the maximum is per update.
+  const auto w = qkv->weight.clone();
+  clip->eval();
+  {
+    torch::NoGradGuard g;
+    auto y = (qkv(x) * 100).view({2, T, 3, h, dh}).permute({2, 0, 3, 1, 4});
+    auto q = y[0], k = y[1];
+    clip->attention_qk(q, k);
+    clip->after_step(qkv);
+  }
+  CHECK(torch::equal(qkv->weight, w));
+}
