@@ -63,9 +63,7 @@ bool same_value(const YAML::Node& a, const YAML::Node& b) {
 /// hash as it was; using it (any key of its group on) changes the design.
 YAML::Node design_config(const YAML::Node& config, const char* off_yaml) {
   YAML::Node c = canonical(config);
-  auto settings = models::declared_settings();
-  for (auto& d : engine::intervention_settings()) settings.push_back(std::move(d));
-  for (const auto& d : settings)
+  for (const auto& d : engine::run_settings())
     if (const auto& s = d.setting;
         s.omit_at_default && c[s.key] && same_value(c[s.key], YAML::Load(s.default_yaml)))
       c.remove(s.key);

@@ -5,12 +5,20 @@
 
 namespace spikebench::engine {
 
-std::vector<models::DeclaredSetting> intervention_settings() {
-  std::map<std::string, std::string> owner_of;
-  for (const auto& d : models::declared_settings()) owner_of.emplace(d.setting.key, d.owner);
-  std::vector<models::DeclaredSetting> out;
+std::vector<models::DeclaredSetting> run_settings() {
+  auto out = models::declared_settings();
+  std::map<std::string, std::string> owner_of;  // a key an intervention shares with a model
+  for (const auto& d : out) owner_of.emplace(d.setting.key, d.owner);  // component is an error
   models::collect_settings<InterventionKind>(out, owner_of);
   return out;
+}
+
+std::vector<models::DeclaredSetting> intervention_settings() {
+  auto all = run_settings();
+  all.erase(all.begin(), std::find_if(all.begin(), all.end(), [](const auto& d) {
+              return d.owner.rfind(InterventionKind::kKind, 0) == 0;
+            }));
+  return all;
 }
 
 InterventionChoice InterventionChoice::parse(const config::Reader& r) {
@@ -38,17 +46,20 @@ std::string intervention_keys_yaml() {
 
 namespace spikebench::engine {
 
-void log_intervened(results::Group& group, const std::string& name, const Update& u) {
-  auto& step = group.dataset(name + "/step");
+void RecordingIntervention::on_update(Update& u) {
+  if (acted_at_ != u.step) return;
+  const std::string n = name();
+  auto& step = group_.dataset(n + "/step");
   step.integer = true;
   step.append(static_cast<double>(u.step));
-  group.dataset(name + "/loss").append(u.stats.loss);
-  group.dataset(name + "/grad_norm").append(u.stats.grad_norm);
+  group_.dataset(n + "/loss").append(u.stats.loss);
+  group_.dataset(n + "/grad_norm").append(u.stats.grad_norm);
+  if (extra_) group_.dataset(n + "/" + extra_).append(value_);
 }
 
-void write_intervened_count(results::Group& group, const std::string& name) {
-  const auto* d = group.find_dataset(name + "/step");
-  group.attrs[name + "_updates"] = static_cast<int64_t>(d ? d->rows() : 0);
+void RecordingIntervention::on_fit_end(const std::string&) {
+  const auto* d = group_.find_dataset(name() + "/step");
+  group_.attrs[name() + "_updates"] = static_cast<int64_t>(d ? d->rows() : 0);
 }
 
 void write_values(torch::serialize::OutputArchive& a, const std::string& key,

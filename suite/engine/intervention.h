@@ -34,6 +34,9 @@ struct InterventionKind {
 /// Every setting the registered interventions declare, after (and distinct from) the model
 /// components' (models::declared_settings).
 std::vector<models::DeclaredSetting> intervention_settings();
+/// The model components' settings and then the interventions', in one pass: every component
+/// setting a training config holds.
+std::vector<models::DeclaredSetting> run_settings();
 
 /// The interventions a run asked for and their settings' values.
 struct InterventionChoice {
@@ -50,12 +53,28 @@ std::string intervention_keys_yaml();
 
 namespace spikebench::engine {
 
-/// Appends update `u` to `<name>/` of `group` (step, loss, pre-clip gradient norm): the record of
-/// an update an intervention acted on, which the report and the checks count.
-void log_intervened(results::Group& group, const std::string& name, const Update& u);
+/// An intervention that records the updates it acts on: it calls acted() while judging update
+/// `step`; on_update then appends that update to `<name>/` of the run's group (step, loss,
+/// pre-clip gradient norm, and the extra value it named), which the report and the checks count,
+/// and on_fit_end writes attrs["<name>_updates"] (after a resume, all of them).
+class RecordingIntervention : public Callback {
+ public:
+  void on_update(Update& u) override;
+  void on_fit_end(const std::string& status) override;
 
-/// attrs["<name>_updates"]: how many updates `<name>/` records (after a resume, all of them).
-void write_intervened_count(results::Group& group, const std::string& name);
+ protected:
+  explicit RecordingIntervention(results::Group& group) : group_(group) {}
+  /// Update `step` is acted on; `extra` (a dataset under <name>/, or null) gets `value`.
+  void acted(int64_t step, const char* extra = nullptr, double value = 0) {
+    acted_at_ = step, extra_ = extra, value_ = value;
+  }
+
+ private:
+  results::Group& group_;
+  int64_t acted_at_ = -1;
+  const char* extra_ = nullptr;
+  double value_ = 0;
+};
 
 /// Tensor ↔ numbers, for an intervention's checkpointed state.
 void write_values(torch::serialize::OutputArchive& a, const std::string& key,

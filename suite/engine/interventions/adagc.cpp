@@ -15,13 +15,13 @@
 namespace spikebench::engine {
 namespace {
 
-class AdaGC final : public Callback {
+class AdaGC final : public RecordingIntervention {
  public:
   AdaGC(const models::SettingValues& s, results::Group& g)
-      : ratio_(models::setting_value(s, "adagc_ratio")),
+      : RecordingIntervention(g),
+        ratio_(models::setting_value(s, "adagc_ratio")),
         beta_(models::setting_value(s, "adagc_beta")),
-        warmup_(static_cast<int64_t>(models::setting_value(s, "adagc_warmup"))),
-        group_(g) {}
+        warmup_(static_cast<int64_t>(models::setting_value(s, "adagc_warmup"))) {}
   std::string name() const override { return "adagc"; }
 
   void before_step(OptimizerStep& s) override {
@@ -29,7 +29,7 @@ class AdaGC final : public Callback {
     auto& params = *s.params;
     if (gamma_.empty()) gamma_.assign(params.size(), INFINITY);
     ++updates_;
-    clipped_ = 0;
+    int64_t clipped = 0;
     for (size_t i = 0; i < params.size(); ++i) {
       if (!params[i].grad().defined()) continue;
       auto grad = params[i].grad();
@@ -42,18 +42,12 @@ class AdaGC final : public Callback {
       if (n > ratio_ * gamma_[i]) {
         grad.mul_(ratio_ * gamma_[i] / (n + 1e-6));
         n = ratio_ * gamma_[i];
-        ++clipped_;
+        ++clipped;
       }
       gamma_[i] = beta_ * gamma_[i] + (1 - beta_) * n;
     }
-    if (clipped_ > 0) clipped_at_ = s.step;
+    if (clipped > 0) acted(s.step, "tensors_clipped", static_cast<double>(clipped));
   }
-  void on_update(Update& u) override {
-    if (clipped_at_ != u.step) return;
-    log_intervened(group_, name(), u);
-    group_.dataset("adagc/tensors_clipped").append(static_cast<double>(clipped_));
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
 
   bool has_state() const override { return true; }
   void save(torch::serialize::OutputArchive& a) const override {
@@ -68,9 +62,8 @@ class AdaGC final : public Callback {
  private:
   double ratio_, beta_;
   int64_t warmup_;
-  results::Group& group_;
   std::vector<double> gamma_;  // per tensor of the stepped parameters
-  int64_t updates_ = 0, clipped_ = 0, clipped_at_ = -1;
+  int64_t updates_ = 0;
 };
 
 SPIKEBENCH_REGISTER(

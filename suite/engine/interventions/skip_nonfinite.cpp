@@ -11,23 +11,15 @@
 namespace spikebench::engine {
 namespace {
 
-class SkipNonfinite final : public Callback {
+class SkipNonfinite final : public RecordingIntervention {
  public:
-  explicit SkipNonfinite(results::Group& g) : group_(g) {}
+  explicit SkipNonfinite(results::Group& g) : RecordingIntervention(g) {}
   std::string name() const override { return "skip_nonfinite"; }
   StepVerdict propose(const StepProposal& p) override {
     const bool bad = !std::isfinite(p.loss) || !std::isfinite(p.grad_norm);
-    discarded_at_ = bad ? p.step : -1;
+    if (bad) acted(p.step);
     return bad ? StepVerdict::discard : StepVerdict::apply;
   }
-  void on_update(Update& u) override {
-    if (discarded_at_ == u.step) log_intervened(group_, name(), u);
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
-
- private:
-  results::Group& group_;
-  int64_t discarded_at_ = -1;
 };
 
 SPIKEBENCH_REGISTER(InterventionKind, "skip_nonfinite",

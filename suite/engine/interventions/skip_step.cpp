@@ -29,12 +29,12 @@ std::pair<double, double> mean_std(const std::deque<double>& v) {
   return {mean, std::sqrt(ss / static_cast<double>(v.size() - 1))};
 }
 
-class SkipStep final : public Callback {
+class SkipStep final : public RecordingIntervention {
  public:
   SkipStep(const models::SettingValues& s, results::Group& g)
-      : sigma_(models::setting_value(s, "skip_step_sigma")),
-        window_(static_cast<size_t>(models::setting_value(s, "skip_step_window"))),
-        group_(g) {}
+      : RecordingIntervention(g),
+        sigma_(models::setting_value(s, "skip_step_sigma")),
+        window_(static_cast<size_t>(models::setting_value(s, "skip_step_window"))) {}
   std::string name() const override { return "skip_step"; }
 
   StepVerdict propose(const StepProposal& p) override {
@@ -47,13 +47,9 @@ class SkipStep final : public Callback {
       skip = p.loss - lm > sigma_ * ls || p.grad_norm - gm > sigma_ * gs;
     }
     push(losses_, p.loss), push(grads_, p.grad_norm);
-    skipped_at_ = skip ? p.step : -1;
+    if (skip) acted(p.step);
     return skip ? StepVerdict::skip : StepVerdict::apply;
   }
-  void on_update(Update& u) override {
-    if (skipped_at_ == u.step) log_intervened(group_, name(), u);
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
 
   bool has_state() const override { return true; }
   void save(torch::serialize::OutputArchive& a) const override {
@@ -72,9 +68,7 @@ class SkipStep final : public Callback {
   }
   double sigma_;
   size_t window_;
-  results::Group& group_;
   std::deque<double> losses_, grads_;  // the last W finite values, oldest first
-  int64_t skipped_at_ = -1;
 };
 
 SPIKEBENCH_REGISTER(

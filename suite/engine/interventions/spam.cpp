@@ -20,13 +20,13 @@ namespace {
 
 constexpr int64_t kClipDelay = 20;  // the authors' fixed delay after the start and each reset
 
-class Spam final : public Callback {
+class Spam final : public RecordingIntervention {
  public:
   Spam(const models::SettingValues& s, results::Group& g)
-      : theta_(models::setting_value(s, "spam_threshold")),
+      : RecordingIntervention(g),
+        theta_(models::setting_value(s, "spam_threshold")),
         interval_(static_cast<int64_t>(models::setting_value(s, "spam_interval"))),
-        warmup_(static_cast<int64_t>(models::setting_value(s, "spam_warmup"))),
-        group_(g) {}
+        warmup_(static_cast<int64_t>(models::setting_value(s, "spam_warmup"))) {}
   std::string name() const override { return "spam"; }
 
   void before_step(OptimizerStep& s) override {
@@ -34,7 +34,7 @@ class Spam final : public Callback {
     const int64_t t = s.step + 1;
     auto& state = s.optimizer->state();
     const bool reset = t % interval_ == 0;
-    clipped_ = 0;
+    int64_t clipped = 0;
     for (auto& p : *s.params) {
       if (!p.grad().defined()) continue;
       auto it = state.find(p.unsafeGetTensorImpl());
@@ -45,7 +45,7 @@ class Spam final : public Callback {
         auto g = p.grad();
         const auto bound = (theta_ * st.exp_avg_sq()).sqrt();
         const auto mask = g.square() > theta_ * st.exp_avg_sq();
-        clipped_ += mask.sum().item<int64_t>();
+        clipped += mask.sum().item<int64_t>();
         g.copy_(torch::where(mask, g.sign() * bound, g));
       }
     }
@@ -58,14 +58,8 @@ class Spam final : public Callback {
                   2;
       s.lr_scale.assign(s.params->size(), f);
     }
-    acted_at_ = clipped_ > 0 || reset ? s.step : -1;
+    if (clipped > 0 || reset) acted(s.step, "elements_clipped", static_cast<double>(clipped));
   }
-  void on_update(Update& u) override {
-    if (acted_at_ != u.step) return;
-    log_intervened(group_, name(), u);
-    group_.dataset("spam/elements_clipped").append(static_cast<double>(clipped_));
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
 
   bool has_state() const override { return true; }
   void save(torch::serialize::OutputArchive& a) const override {
@@ -78,8 +72,7 @@ class Spam final : public Callback {
  private:
   double theta_;
   int64_t interval_, warmup_;
-  results::Group& group_;
-  int64_t last_reset_ = 0, clipped_ = 0, acted_at_ = -1;
+  int64_t last_reset_ = 0;
 };
 
 SPIKEBENCH_REGISTER(

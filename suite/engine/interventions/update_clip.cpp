@@ -17,10 +17,10 @@
 namespace spikebench::engine {
 namespace {
 
-class UpdateClip final : public Callback {
+class UpdateClip final : public RecordingIntervention {
  public:
   UpdateClip(const models::SettingValues& s, results::Group& g)
-      : d_(models::setting_value(s, "update_clip_threshold")), group_(g) {}
+      : RecordingIntervention(g), d_(models::setting_value(s, "update_clip_threshold")) {}
   std::string name() const override { return "update_clip"; }
 
   void before_step(OptimizerStep& s) override {
@@ -28,7 +28,7 @@ class UpdateClip final : public Callback {
     std::map<const void*, size_t> index;
     for (size_t i = 0; i < s.params->size(); ++i) index[(*s.params)[i].unsafeGetTensorImpl()] = i;
     s.lr_scale.assign(s.params->size(), 1.0);
-    min_scale_ = 1.0;
+    double min_scale = 1.0;
     for (auto& group : s.optimizer->param_groups()) {
       const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
       const double beta2 = std::get<1>(o.betas()), eps = o.eps();
@@ -47,23 +47,14 @@ class UpdateClip final : public Callback {
         const double rms = (g2 / v_hat.clamp_min(eps * eps)).mean().sqrt().item<double>();
         const double scale = 1.0 / std::max(1.0, rms / d_);
         s.lr_scale[index.at(p.unsafeGetTensorImpl())] = scale;
-        min_scale_ = std::min(min_scale_, scale);
+        min_scale = std::min(min_scale, scale);
       }
     }
-    if (min_scale_ < 1.0) clipped_at_ = s.step;
+    if (min_scale < 1.0) acted(s.step, "min_lr_scale", min_scale);
   }
-  void on_update(Update& u) override {
-    if (clipped_at_ != u.step) return;
-    log_intervened(group_, name(), u);
-    group_.dataset("update_clip/min_lr_scale").append(min_scale_);
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
 
  private:
   double d_;
-  results::Group& group_;
-  double min_scale_ = 1.0;
-  int64_t clipped_at_ = -1;
 };
 
 SPIKEBENCH_REGISTER(InterventionKind, "update_clip",

@@ -19,19 +19,18 @@
 namespace spikebench::engine {
 namespace {
 
-class ZClip final : public Callback {
+class ZClip final : public RecordingIntervention {
  public:
   ZClip(const models::SettingValues& s, results::Group& g)
-      : alpha_(models::setting_value(s, "zclip_alpha")),
+      : RecordingIntervention(g),
+        alpha_(models::setting_value(s, "zclip_alpha")),
         z_thr_(models::setting_value(s, "zclip_z")),
         factor_(models::setting_value(s, "zclip_factor")),
-        warmup_(static_cast<size_t>(models::setting_value(s, "zclip_warmup"))),
-        group_(g) {}
+        warmup_(static_cast<size_t>(models::setting_value(s, "zclip_warmup"))) {}
   std::string name() const override { return "zclip"; }
 
   void before_step(OptimizerStep& s) override {
     const double g = s.grad_norm;
-    clipped_at_ = -1;
     if (!initialized_) {
       buffer_.push_back(g);
       if (buffer_.size() >= warmup_) initialize();
@@ -41,26 +40,20 @@ class ZClip final : public Callback {
     const double z = (g - mean_) / (sd + 1e-6);
     double x = g;
     if (z > z_thr_) {
-      threshold_ = (mean_ + z_thr_ * sd / (z / z_thr_)) * factor_;
+      const double threshold = (mean_ + z_thr_ * sd / (z / z_thr_)) * factor_;
       // ZClip's coefficient min(clip, threshold) / (‖g‖ + 1e-6) over the one already applied.
-      const double coef = std::min(s.clip_coef, threshold_ / (g + 1e-6));
+      const double coef = std::min(s.clip_coef, threshold / (g + 1e-6));
       if (coef < s.clip_coef) {
         torch::NoGradGuard no_grad;
         for (auto& p : *s.params)
           if (p.grad().defined()) p.grad().mul_(coef / s.clip_coef);
       }
-      x = threshold_;
-      clipped_at_ = s.step;
+      x = threshold;
+      acted(s.step, "threshold", threshold);
     }
     mean_ = alpha_ * mean_ + (1 - alpha_) * x;
     var_ = alpha_ * var_ + (1 - alpha_) * (x - mean_) * (x - mean_);
   }
-  void on_update(Update& u) override {
-    if (clipped_at_ != u.step) return;
-    log_intervened(group_, name(), u);
-    group_.dataset("zclip/threshold").append(threshold_);
-  }
-  void on_fit_end(const std::string&) override { write_intervened_count(group_, name()); }
 
   bool has_state() const override { return true; }
   void save(torch::serialize::OutputArchive& a) const override {
@@ -86,11 +79,9 @@ class ZClip final : public Callback {
   }
   double alpha_, z_thr_, factor_;
   size_t warmup_;
-  results::Group& group_;
   bool initialized_ = false;
-  double mean_ = 0, var_ = 0, threshold_ = 0;
+  double mean_ = 0, var_ = 0;
   std::vector<double> buffer_;
-  int64_t clipped_at_ = -1;
 };
 
 SPIKEBENCH_REGISTER(
