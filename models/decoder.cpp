@@ -26,13 +26,17 @@ AttentionImpl::AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<S
   out = register_module("out", torch::nn::Linear(torch::nn::LinearOptions(c.d, c.d).bias(c.bias)));
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, std::vector<double>* logit_max) {
   const auto B = x.size(0), T = x.size(1), h = config_.n_heads, dh = config_.d_head();
   auto projected = qkv(x);  // (B,T,3d)
   for (auto& s : stabilizers_) projected = s->qkv(projected);
   auto qkv_heads = projected.view({B, T, 3, h, dh}).permute({2, 0, 3, 1, 4});  // (3,B,h,T,dh)
   auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
   for (auto& s : stabilizers_) s->attention_qk(q, k);
+  if (logit_max) {
+    const auto m = max_attention_logits(q, k);
+    for (int64_t i = 0; i < h; ++i) logit_max->push_back(m[i].item<double>());
+  }
   const double dropout = is_training() ? config_.dropout : 0.0;
   const bool edits_logits = std::any_of(stabilizers_.begin(), stabilizers_.end(),
                                         [](const auto& s) { return s->edits_attention_logits(); });
@@ -136,12 +140,14 @@ void record(Probe& probe, const torch::Tensor& norm1_in, const torch::Tensor& no
   probe.layer_out_norm.push_back(y.detach().to(torch::kDouble).norm().item<double>());
 }
 
+std::vector<double>* logit_max(Probe* probe) { return probe ? &probe->attn_logit_max : nullptr; }
+
 /// Pre-LN layer (Xiong et al. 2020): Eq. (2) then Eq. (1).
 class PreLNBlock : public BlockImpl {
  public:
   explicit PreLNBlock(const ModelConfig& c) : BlockImpl(c) {}
   torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
-    auto a = finish(attention(norm1->forward(x)), Sublayer::kAttention);
+    auto a = finish(attention->forward(norm1->forward(x), logit_max(probe)), Sublayer::kAttention);
     auto x1 = x + a;  // Eq. (2)
     auto f = finish(ffn(norm2->forward(x1)), Sublayer::kFFN);
     auto y = x1 + f;  // Eq. (1)
@@ -155,7 +161,7 @@ class PostLNBlock : public BlockImpl {
  public:
   explicit PostLNBlock(const ModelConfig& c) : BlockImpl(c) {}
   torch::Tensor forward(const torch::Tensor& x, Probe* probe) override {
-    auto a = finish(attention(x), Sublayer::kAttention);
+    auto a = finish(attention->forward(x, logit_max(probe)), Sublayer::kAttention);
     auto s1 = x + a;
     auto x1 = norm1->forward(s1);
     auto f = finish(ffn(x1), Sublayer::kFFN);

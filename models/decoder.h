@@ -25,6 +25,7 @@ struct Probe {
   std::vector<double> ffn_out_std;    // std(FFN(LN(x'))) per layer (Eqs. 8–9)
   std::vector<double> layer_out_std;  // std(y) per layer (the shortcut, Eq. 6)
   std::vector<double> layer_out_norm;  // ‖y‖ (Frobenius, whole batch) per layer
+  std::vector<double> attn_logit_max;  // each head's max q·k/√d_h, n_heads per layer
 };
 
 /// Causal multi-head self-attention, Eqs. (4)–(5), with PyTorch's fused SDPA kernel.
@@ -32,7 +33,9 @@ class AttentionImpl : public torch::nn::Module {
  public:
   /// `s`: the layer's stabilizers (their attention_qk hooks act here).
   AttentionImpl(const ModelConfig& c, std::vector<std::shared_ptr<StabilizerImpl>> s);
-  torch::Tensor forward(const torch::Tensor& x);  // (B,T,d) -> (B,T,d)
+  /// (B,T,d) -> (B,T,d); appends each head's max logit (max_attention_logits, after the
+  /// stabilizers' QKV hooks) to `logit_max` when given.
+  torch::Tensor forward(const torch::Tensor& x, std::vector<double>* logit_max = nullptr);
   void init_weights(const InitScheme& scheme);
   /// The stabilizers' after_step on W_QKV (weight-space methods), after an optimizer step.
   void after_step();

@@ -82,6 +82,11 @@ std::vector<std::shared_ptr<StabilizerImpl>> make_stabilizers(const std::vector<
 std::vector<std::shared_ptr<StabilizerImpl>> make_layer_stabilizers(
     const std::vector<std::string>& names, const ModelConfig& config);
 
+/// Each head's largest attention logit, S_max^h = max over the batch and the causal pairs
+/// (t' <= t) of q_t·k_t' / √d_h, for q, k (B,h,T,d_h): (h) double on the CPU, no gradient. QK-Clip
+/// bounds it; the layer probe logs it (layers/attn_logit_max).
+torch::Tensor max_attention_logits(const torch::Tensor& q, const torch::Tensor& k);
+
 }  // namespace spikebench::models
 
 /// A stabilizer acting on embeddings or the loss: one instance per model. Its settings are

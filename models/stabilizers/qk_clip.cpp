@@ -11,7 +11,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <limits>
 
 #include "models/stabilizer.h"
 
@@ -33,13 +32,7 @@ class QKClip : public StabilizerImpl {
 
   void attention_qk(torch::Tensor& q, torch::Tensor& k) override {
     if (!is_training()) return;
-    torch::NoGradGuard no_grad;
-    const auto T = q.size(2);
-    auto z = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat) /
-             std::sqrt(static_cast<double>(dh_));  // (B,h,T,T)
-    const auto future = torch::ones({T, T}, torch::dtype(torch::kBool).device(q.device())).triu(1);
-    z = z.masked_fill(future, -std::numeric_limits<float>::infinity());
-    const auto s = z.amax({0, 2, 3}).to(torch::kDouble).cpu();  // (h)
+    const auto s = max_attention_logits(q, k);  // (h)
     s_max_ = s_max_.defined() ? torch::maximum(s_max_, s) : s;
   }
   bool edits_weights() const override { return true; }

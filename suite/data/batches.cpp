@@ -11,6 +11,12 @@
 
 namespace spikebench {
 
+void BatchSource::restore(const std::vector<int64_t>& state) {
+  if (state.size() > 1)
+    fail("batches: checkpoint has ", state.size(), " numbers of data state, not 1");
+  skipped_ = state.empty() ? 0 : state[0];
+}
+
 ByteCorpus::ByteCorpus(const std::filesystem::path& data_dir, int64_t bytes, double valid_fraction,
                        int64_t seq_len, uint64_t seed)
     : seq_len_(seq_len), seed_(seed) {
@@ -49,7 +55,8 @@ torch::Tensor ByteCorpus::block(const std::vector<uint8_t>& data, uint64_t key,
 }
 
 torch::Tensor ByteCorpus::train(int64_t step, int64_t batch) {
-  return block(train_, seed_ * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(step), batch);
+  return block(train_, seed_ * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(batch_index(step)),
+               batch);
 }
 
 torch::Tensor ByteCorpus::valid(int64_t i, int64_t batch) {
@@ -94,16 +101,23 @@ torch::Tensor ShardBatches::valid(int64_t i, int64_t batch) {
   return torch::from_blob(buf.data(), {batch, impl_->seq_len + 1}, torch::kInt32).to(torch::kInt64);
 }
 
+void ShardBatches::skip(int64_t n) {
+  for (int64_t i = 0; i < n; ++i) impl_->sampler.next(impl_->buffer);
+  BatchSource::skip(n);
+}
+
 std::vector<int64_t> ShardBatches::state() const {
   const auto s = impl_->sampler.state();
   return {static_cast<int64_t>(s.seed), static_cast<int64_t>(s.epoch),
-          static_cast<int64_t>(s.position)};
+          static_cast<int64_t>(s.position), skipped_};
 }
 
 void ShardBatches::restore(const std::vector<int64_t>& s) {
-  if (s.size() != 3) fail("shard batches: checkpoint has no sampler state");
+  // 3 numbers: a checkpoint from before batches could be skipped.
+  if (s.size() != 3 && s.size() != 4) fail("shard batches: checkpoint has no sampler state");
   impl_->sampler.restore(
       {static_cast<uint64_t>(s[0]), static_cast<uint64_t>(s[1]), static_cast<uint64_t>(s[2])});
+  skipped_ = s.size() == 4 ? s[3] : 0;
 }
 
 }  // namespace spikebench

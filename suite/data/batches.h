@@ -3,6 +3,9 @@
 // first `bytes` of English Wikipedia (data/corpora/enwiki-2015, WikiText's test article "Nero"
 // excluded) as byte tokens (vocabulary 256, byte 0 between articles), last `valid_fraction`
 // held out. Batch b of a run is a pure function of (seed, b): resuming needs only the step.
+// Batches are numbered like the updates that train on them until a rollback (PaLM's, suite/
+// engine/interventions/rollback.cpp) skips some: then update `step` trains on batch
+// step + skipped().
 #include <torch/types.h>
 
 #include <cstdint>
@@ -15,13 +18,24 @@ namespace spikebench {
 class BatchSource {
  public:
   virtual ~BatchSource() = default;
-  /// Training block for update `step`: (batch, seq_len + 1) int64.
+  /// Training block for update `step` — batch number batch_index(step): (batch, seq_len + 1)
+  /// int64.
   virtual torch::Tensor train(int64_t step, int64_t batch) = 0;
   /// The i-th fixed validation block: (batch, seq_len + 1) int64.
   virtual torch::Tensor valid(int64_t i, int64_t batch) = 0;
-  /// Position of the source, saved in checkpoints (empty for sources that are a function of step).
-  virtual std::vector<int64_t> state() const { return {}; }
-  virtual void restore(const std::vector<int64_t>& /*state*/) {}
+  /// Skips the next `n` training batches: update `step` trains on batch_index(step) afterwards.
+  virtual void skip(int64_t n) { skipped_ += n; }
+  /// The batch number update `step` trains on.
+  int64_t batch_index(int64_t step) const { return step + skipped_; }
+  int64_t skipped() const { return skipped_; }
+  /// Position of the source, saved in checkpoints: the batches skipped, then the source's own.
+  virtual std::vector<int64_t> state() const { return {skipped_}; }
+  /// Restores state(); an empty state (a checkpoint from before batches could be skipped) is
+  /// the start.
+  virtual void restore(const std::vector<int64_t>& state);
+
+ protected:
+  int64_t skipped_ = 0;
 };
 
 /// GPT-2 BPE token shards made by `spikebench prepare` (the C4 / Wikipedia corpora at gpu and
@@ -33,6 +47,7 @@ class ShardBatches : public BatchSource {
   ~ShardBatches() override;
   torch::Tensor train(int64_t step, int64_t batch) override;
   torch::Tensor valid(int64_t i, int64_t batch) override;
+  void skip(int64_t n) override;  // draws and drops n batches of the sampler
   std::vector<int64_t> state() const override;
   void restore(const std::vector<int64_t>& state) override;
 

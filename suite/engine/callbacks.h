@@ -1,7 +1,8 @@
 #pragma once
 // The callbacks every training runner uses with engine::fit (suite/engine/fit.h), in the order
 // the runners list them: the stability monitor first (it writes the train/ row and may stop the
-// run), the runner's own loggers (train_lm: injections), the interventions, the runner's own
+// run), the runner's own loggers (train_lm: injections) and weight edits (train_lm: QK-Clip, so
+// that a rollback's snapshot holds the edited weights), the interventions, the runner's own
 // actions (train_lm: validation; train_mt: averaging snapshots), then checkpoints and progress.
 #include <cstdint>
 #include <memory>

@@ -8,6 +8,7 @@
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #endif
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,17 +69,9 @@ void save_atomically(torch::serialize::OutputArchive& a, const fs::path& file) {
   fs::rename(tmp, file);
 }
 
-}  // namespace
-
-void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
-  fs::create_directories(dir);
-  torch::serialize::OutputArchive archive;
-  archive.write("step", torch::tensor(step));
-  write_rng(archive, s.device);
-  if (s.rank != 0) {  // the other ranks own only their RNG streams
-    save_atomically(archive, rng_file(dir, s.rank));
-    return;
-  }
+/// Everything but the RNG streams: model, optimizer, data position, loss scaler, monitor, fp32
+/// masters and the runner's extra state.
+void write_train_state(torch::serialize::OutputArchive& archive, TrainState& s) {
   s.model.save(archive);
   torch::serialize::OutputArchive opt;
   s.optimizer.save(opt);
@@ -102,30 +95,26 @@ void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
     s.save_extra(extra);
     archive.write("extra", extra);
   }
-  save_atomically(archive, dir / "last.pt");
 }
 
-std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
-  const fs::path main_file = dir / "last.pt";
-  if (!fs::exists(main_file)) return std::nullopt;
-  torch::serialize::InputArchive archive;
-  archive.load_from(main_file.string(), s.device);
+/// write_train_state's inverse; `from` names the source in errors.
+void read_train_state(torch::serialize::InputArchive& archive, TrainState& s,
+                      const std::string& from) {
   s.model.load(archive);
   torch::serialize::InputArchive opt;
   archive.read("optimizer", opt);
   s.optimizer.load(opt);
-  torch::Tensor step, data_state;
-  archive.read("step", step);
+  torch::Tensor data_state;
   archive.read("data_state", data_state);
   data_state = data_state.cpu();
-  if (data_state.numel() > 0 && s.data)
+  if (s.data)
     s.data->restore(std::vector<int64_t>(data_state.data_ptr<int64_t>(),
                                          data_state.data_ptr<int64_t>() + data_state.numel()));
   if (s.scaler) {
     torch::Tensor scale, trackers;
     if (!archive.try_read("loss_scale", scale) ||
         !archive.try_read("loss_scale_trackers", trackers))
-      fail(main_file.string(), ": no loss-scaler state (was the run started with fp32?)");
+      fail(from, ": no loss-scaler state (was the run started with fp32?)");
     trackers = trackers.cpu();
     s.scaler->restore({scale.cpu().item<double>(), trackers[0].item<int64_t>(),
                        trackers[1].item<int64_t>(), trackers[2].item<int64_t>()});
@@ -133,7 +122,7 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
   if (s.monitor) {
     torch::Tensor st;
     if (!archive.try_read("stability", st))
-      fail(main_file.string(), ": no stability-monitor state (written by an older spikebench?)");
+      fail(from, ": no stability-monitor state (written by an older spikebench?)");
     st = st.cpu().contiguous();
     s.monitor->restore(
         std::vector<double>(st.data_ptr<double>(), st.data_ptr<double>() + st.numel()));
@@ -143,17 +132,41 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
     for (size_t i = 0; i < s.master->size(); ++i) {
       torch::Tensor m;
       if (!archive.try_read("master_" + std::to_string(i), m))
-        fail(main_file.string(), ": no fp32 master weight ", i,
-             " (was the run started in another precision?)");
+        fail(from, ": no fp32 master weight ", i, " (was the run started in another precision?)");
       (*s.master)[i].copy_(m);  // in place: the optimizer holds these tensors
     }
   }
   if (s.load_extra) {
     torch::serialize::InputArchive extra;
     if (!archive.try_read("extra", extra))
-      fail(main_file.string(), ": no runner state (written by an older spikebench?)");
+      fail(from, ": no runner state (written by an older spikebench?)");
     s.load_extra(extra);
   }
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& dir, int64_t step, TrainState& s) {
+  fs::create_directories(dir);
+  torch::serialize::OutputArchive archive;
+  archive.write("step", torch::tensor(step));
+  write_rng(archive, s.device);
+  if (s.rank != 0) {  // the other ranks own only their RNG streams
+    save_atomically(archive, rng_file(dir, s.rank));
+    return;
+  }
+  write_train_state(archive, s);
+  save_atomically(archive, dir / "last.pt");
+}
+
+std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
+  const fs::path main_file = dir / "last.pt";
+  if (!fs::exists(main_file)) return std::nullopt;
+  torch::serialize::InputArchive archive;
+  archive.load_from(main_file.string(), s.device);
+  read_train_state(archive, s, main_file.string());
+  torch::Tensor step;
+  archive.read("step", step);
   if (s.rank == 0) {
     read_rng(archive, s.device);
   } else {
@@ -170,6 +183,23 @@ std::optional<int64_t> load_checkpoint(const fs::path& dir, TrainState& s) {
     read_rng(r, s.device);
   }
   return step.item<int64_t>();
+}
+
+std::string snapshot_state(TrainState& s) {
+  torch::serialize::OutputArchive archive;
+  write_rng(archive, s.device);  // this rank's streams: every rank keeps its own snapshot
+  write_train_state(archive, s);
+  std::ostringstream out;
+  archive.save_to(out);
+  return std::move(out).str();
+}
+
+void restore_state(TrainState& s, const std::string& snapshot) {
+  std::istringstream in(snapshot);
+  torch::serialize::InputArchive archive;
+  archive.load_from(in, s.device);
+  read_train_state(archive, s, "rollback snapshot");
+  read_rng(archive, s.device);
 }
 
 }  // namespace spikebench::engine

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "suite/engine/loss_scaler.h"
@@ -46,5 +47,10 @@ void save_checkpoint(const std::filesystem::path& dir, int64_t step, TrainState&
 /// Restores the state from `dir` and returns the update to continue at; nullopt when `dir`
 /// has no checkpoint. A checkpoint set whose files disagree on the step is an Error.
 std::optional<int64_t> load_checkpoint(const std::filesystem::path& dir, TrainState& s);
+
+/// The whole state in memory — this rank's RNG streams included, on every rank (a rollback's
+/// ring of recent states: suite/engine/interventions/rollback.cpp) — and its restoration.
+std::string snapshot_state(TrainState& s);
+void restore_state(TrainState& s, const std::string& snapshot);
 
 }  // namespace spikebench::engine

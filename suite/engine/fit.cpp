@@ -8,6 +8,7 @@ namespace spikebench::engine {
 
 std::string fit(int64_t start, int64_t steps, const StepFn& step, const Callbacks& callbacks) {
   std::string status = "ok";
+  for (auto* cb : callbacks) cb->on_fit_begin(start);
   for (int64_t s = start; s < steps; ++s) {
     const StepHooks hooks{[&](const StepProposal& p) {
                             StepVerdict verdict = StepVerdict::apply;
@@ -24,6 +25,13 @@ std::string fit(int64_t start, int64_t steps, const StepFn& step, const Callback
     if (!u.stop.empty()) {
       status = u.stop;
       break;
+    }
+    if (u.rewind_to >= 0) {
+      if (u.rewind_to > s)
+        fail("fit: a rewind from update ", s, " to a later one (", u.rewind_to, ")");
+      for (auto* cb : callbacks) cb->on_rewind(s, u.rewind_to);
+      s = u.rewind_to - 1;  // the loop's ++s continues at rewind_to
+      continue;
     }
     for (auto* cb : callbacks) cb->after_update(u);
   }
@@ -57,6 +65,10 @@ std::function<void(torch::serialize::InputArchive&)> load_states(const Callbacks
       cb->load(mine);
     }
   };
+}
+
+void bind_state(const Callbacks& callbacks, TrainState& state) {
+  for (auto* cb : callbacks) cb->bind(state);
 }
 
 }  // namespace spikebench::engine

@@ -6,7 +6,8 @@
 // suite/engine/intervention.h — is a Callback, so a new monitored signal or intervention is one
 // file and its registration.
 //
-// The order, per update, is the contract a callback can rely on:
+// The order is the contract a callback can rely on. Before the first update: `on_fit_begin(start)`,
+// every callback in list order. Then per update:
 //   1. the step function runs the update; inside it, after the loss and the pre-clip gradient
 //      norm are known and before the optimizer steps, every callback's `propose` is asked in
 //      list order (each sees every update; any `skip`/`discard` vetoes the step); then, on an
@@ -14,12 +15,16 @@
 //      clipping (optimizer-side methods: rescale gradients, scale a tensor's learning rate);
 //   2. `on_update`, every callback in list order — even on the update that ends the run; any
 //      callback may set Update::stop (the stability monitor's divergence does);
-//   3. unless the run stopped: `after_update`, every callback in list order (validation,
-//      snapshots, checkpoints, progress act here, on a state that is consistent after the
-//      update);
+//   3. unless the run stopped or rewinds: `after_update`, every callback in list order
+//      (validation, snapshots, checkpoints, progress act here, on a state that is consistent
+//      after the update);
+//   3'. when a callback set Update::rewind_to (a rollback: PaLM's restart from an earlier
+//      state): `on_rewind(step, to)`, every callback in list order — the rollback restores the
+//      state of update `to` there — and the loop continues at update `to`;
 //   4. after the last update (or the stop): `on_fit_end(status)`, in list order.
 // A callback with state (`has_state`) is checkpointed under its name by the checkpoint
-// callback and restored before fit starts, so --resume stays bit-identical.
+// callback and restored before fit starts, so --resume stays bit-identical. A callback that
+// restores the run's whole state (rollback) gets it through `bind` before fit starts.
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -43,7 +48,10 @@ struct Update {
   std::string line;    // the progress line's text, as the step function writes it
   Observation obs;     // the stability monitor's judgement (set by its callback)
   std::string stop;    // set by a callback: why the run ends after this update
+  int64_t rewind_to = -1;  // set by a callback: the update the run continues at (on_rewind)
 };
+
+struct TrainState;
 
 class Callback {
  public:
@@ -57,13 +65,20 @@ class Callback {
   /// Just before AdamW steps an applied update: may rescale the gradients in place and set
   /// per-tensor learning-rate multipliers (trainer.h: OptimizerStep).
   virtual void before_step(OptimizerStep& /*s*/) {}
+  virtual void on_fit_begin(int64_t /*start*/) {}
   virtual void on_update(Update& /*u*/) {}
   virtual void after_update(const Update& /*u*/) {}
+  /// Update `step` is undone: the run continues at update `to` (<= step), whose state the
+  /// callback that asked for it restores here.
+  virtual void on_rewind(int64_t /*step*/, int64_t /*to*/) {}
   virtual void on_fit_end(const std::string& /*status*/) {}
   /// Resumable state, checkpointed under name() (nothing by default).
   virtual bool has_state() const { return false; }
   virtual void save(torch::serialize::OutputArchive& /*a*/) const {}
   virtual void load(torch::serialize::InputArchive& /*a*/) {}
+  /// The run's whole state, for a callback that snapshots and restores it (rollback); `state`
+  /// outlives fit.
+  virtual void bind(TrainState& /*state*/) {}
 };
 
 using Callbacks = std::vector<Callback*>;
@@ -71,8 +86,9 @@ using Callbacks = std::vector<Callback*>;
 /// The runner's update: performs update `step`, passing `hooks` to Trainer::update.
 using StepFn = std::function<Update(int64_t step, const StepHooks& hooks)>;
 
-/// Updates [start, steps) with `callbacks` (step 1-4 above); returns the run's status: "ok",
-/// or the stop reason a callback set ("diverged@<step>").
+/// Updates [start, steps) with `callbacks` (steps 1-4 above; after a rewind to update s, updates
+/// [s, steps) again); returns the run's status: "ok", or the stop reason a callback set
+/// ("diverged@<step>").
 std::string fit(int64_t start, int64_t steps, const StepFn& step, const Callbacks& callbacks);
 
 /// The checkpointed state of every callback that has one, each in a sub-archive named by it
@@ -80,5 +96,7 @@ std::string fit(int64_t start, int64_t steps, const StepFn& step, const Callback
 /// refer to `callbacks`, which must outlive them.
 std::function<void(torch::serialize::OutputArchive&)> save_states(const Callbacks& callbacks);
 std::function<void(torch::serialize::InputArchive&)> load_states(const Callbacks& callbacks);
+/// Callback::bind(state) for each of `callbacks`.
+void bind_state(const Callbacks& callbacks, TrainState& state);
 
 }  // namespace spikebench::engine

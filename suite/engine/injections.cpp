@@ -68,20 +68,24 @@ double Injections::lr_at(int64_t step, double lr) const {
   return contains(lr_spike_steps, step) ? lr * lr_spike_factor : lr;
 }
 
-torch::Tensor Injections::batch_at(int64_t step, torch::Tensor batch, int64_t vocab,
+torch::Tensor Injections::batch_at(int64_t index, torch::Tensor batch, int64_t vocab,
                                    int64_t seed) const {
-  const uint64_t s = static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(step);
-  if (contains(corrupt_steps, step)) return random_token_batch(batch, vocab, s);
-  if (contains(ngram_steps, step))  // a real n-gram of each row, repeated in that row
+  const uint64_t s = static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(index);
+  if (contains(corrupt_steps, index)) return random_token_batch(batch, vocab, s);
+  if (contains(ngram_steps, index))  // a real n-gram of each row, repeated in that row
     return repeated_ngram_batch(batch, ngram_span, ngram_repeats, s);
   return batch;
 }
 
-void Injections::log_response(results::Group& g, int64_t step, double grad_norm) const {
+void Injections::log_response(results::Group& g, int64_t step, int64_t batch_index,
+                              double grad_norm) const {
   const std::vector<int64_t>* steps[] = {&ngram_steps, &lr_spike_steps, &corrupt_steps};
   static_assert(std::size(steps) == std::size(kKinds), "one step list per kind, in kKinds' order");
-  for (size_t i = 0; i < std::size(kKinds); ++i)
-    if (contains(*steps[i], step)) log_kind(g, kKinds[i], step, grad_norm);
+  for (size_t i = 0; i < std::size(kKinds); ++i) {
+    const bool of_the_batch = steps[i] != &lr_spike_steps;
+    if (contains(*steps[i], of_the_batch ? batch_index : step))
+      log_kind(g, kKinds[i], step, grad_norm);
+  }
 }
 
 }  // namespace spikebench::engine

@@ -11,6 +11,9 @@
 // Each injected update appends its step, pre-clip gradient norm and that norm over the median of
 // the previous (up to 8) updates' to <kind>/ of the run's results; the loss jump and recovery
 // after it are metric reductions of the curves (train/loss:rise_after_K, recovery_after_K).
+// A batch injection belongs to the data — its `*_steps` number the batch, which trains update
+// of that number unless a rollback skipped batches (BatchSource::batch_index) — and the lr spike
+// to the schedule (it numbers the update).
 #include <torch/types.h>
 
 #include <cstdint>
@@ -32,12 +35,12 @@ struct Injections {
   static Injections parse(const config::Reader& r, int64_t steps, int64_t seq_len);
   /// The learning rate of update `step`: `lr`, or lr × lr_spike_factor at an lr-spike update.
   double lr_at(int64_t step, double lr) const;
-  /// The training batch of update `step`, perturbed where an injection says so; deterministic in
-  /// (seed, step), so a resumed run sees the same batches.
-  torch::Tensor batch_at(int64_t step, torch::Tensor batch, int64_t vocab, int64_t seed) const;
-  /// Appends the gradient response of update `step` to <kind>/ for each kind injected there
-  /// (nothing at an update without an injection).
-  void log_response(results::Group& g, int64_t step, double grad_norm) const;
+  /// Training batch number `index`, perturbed where an injection says so; deterministic in
+  /// (seed, index), so a resumed run sees the same batches.
+  torch::Tensor batch_at(int64_t index, torch::Tensor batch, int64_t vocab, int64_t seed) const;
+  /// Appends the gradient response of update `step`, which trained on batch `batch_index`, to
+  /// <kind>/ for each kind injected there (nothing at an update without an injection).
+  void log_response(results::Group& g, int64_t step, int64_t batch_index, double grad_norm) const;
   /// The kinds, which are also the results groups the responses go to.
   static constexpr const char* kKinds[] = {"ngram", "lr_spike", "corrupt"};
 };

@@ -64,12 +64,14 @@ Batches make_batches(const RunContext& ctx, const TrainLmConfig& c, int64_t vali
   return b;
 }
 
-/// Per-layer gradient norms and norm-input stds, every layers_every updates (Figs. 2-3, 13).
+/// Per-layer gradient norms and norm-input stds, every layers_every updates (Figs. 2-3, 13), and
+/// each head's largest attention logit (layer-major: QK-Clip's S_max, of the first micro-batch).
 void log_layers_row(results::Group& g, int64_t step, const StepStats& st,
                     const models::Probe& probe) {
   g.dataset("layers/step").append(static_cast<double>(step));
   g.dataset("layers/grad_norm").append_row(st.layer_grad_norms);
   g.dataset("layers/ln_input_std").append_row(probe.ln_input_std);
+  g.dataset("layers/attn_logit_max").append_row(probe.attn_logit_max);
 }
 
 /// Each layer's parameters, copied (the update/weight ratio's "before").
@@ -219,12 +221,16 @@ class Validation final : public Callback {
 /// The gradient response of each injected update (injections.h), into <kind>/.
 class InjectionLog final : public Callback {
  public:
-  InjectionLog(const Injections& injections, results::Group& g) : injections_(injections), g_(g) {}
+  InjectionLog(const Injections& injections, const BatchSource& data, results::Group& g)
+      : injections_(injections), data_(data), g_(g) {}
   std::string name() const override { return "injections"; }
-  void on_update(Update& u) override { injections_.log_response(g_, u.step, u.stats.grad_norm); }
+  void on_update(Update& u) override {
+    injections_.log_response(g_, u.step, data_.batch_index(u.step), u.stats.grad_norm);
+  }
 
  private:
   const Injections& injections_;
+  const BatchSource& data_;
   results::Group& g_;
 };
 
@@ -253,8 +259,8 @@ StepFn lm_update(LmRun& r, Throughput& timed) {
     Update u;
     u.lr = c.injections.lr_at(step, c.schedule.at(step));
     models::Probe probe;
-    const auto batch =
-        c.injections.batch_at(step, r.data.train->train(step, c.batch), c.model.vocab, c.seed);
+    const auto batch = c.injections.batch_at(
+        r.data.train->batch_index(step), r.data.train->train(step, c.batch), c.model.vocab, c.seed);
     u.stats = lm_step(r.trainer, r.model, batch, u.lr, log_layers ? &probe : nullptr, log_layers,
                       &hooks, step);
     u.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -313,18 +319,18 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   MonitorCallback monitoring(monitor, g);
   const auto interventions =
       Interventions::make(c.interventions.names, c.interventions.settings, g);
-  InjectionLog injection_log(c.injections, g);
+  InjectionLog injection_log(c.injections, *data.train, g);
   WeightSpace weight_space(model);
   Validation validation(r);
   Callbacks callbacks{&monitoring, &injection_log};
-  interventions.append_to(callbacks);
   if (model->edits_weights()) {  // the edit must reach the weights AdamW steps, on every rank
     if (!trainer.master_params().empty() || world > 1)
       fail(
           "train_lm: a weight-space stabilizer (qk_clip) runs with fp32/bf16 on one process, "
           "not with fp16 masters or data parallelism");
-    callbacks.push_back(&weight_space);
+    callbacks.push_back(&weight_space);  // before the interventions: a rollback snapshots after it
   }
+  interventions.append_to(callbacks);
   callbacks.push_back(&validation);
   TrainState state{
       *model, trainer.optimizer(),    data.train.get(),      trainer.scaler(), &monitor, device,
@@ -334,6 +340,7 @@ void run(RunContext& ctx, const TrainLmConfig& c) {
   ProgressCallback progress(ctx.progress);
   callbacks.push_back(&checkpoints);
   callbacks.push_back(&progress);
+  bind_state(callbacks, state);
   const int64_t start = start_or_resume(ctx, state);
 
   ctx.progress.begin("  " + ctx.run.name, c.steps);

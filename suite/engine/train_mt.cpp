@@ -399,6 +399,7 @@ void run(RunContext& ctx, const TrainMtConfig& c) {
   ProgressCallback progress(ctx.progress);
   callbacks.push_back(&checkpoints);
   callbacks.push_back(&progress);
+  bind_state(callbacks, state);
   write_model_attrs(g, model, data);
   const int64_t start = start_or_resume(ctx, state);
   if (start == 0) g.dataset("train/tokens").integer = true;

@@ -22,6 +22,7 @@ void Dataset::append_row(const std::vector<double>& r) {
 }
 
 void Dataset::keep_rows(const std::vector<bool>& keep) {
+  if (shape.empty()) return;  // created, never appended: no rows to drop
   const int64_t w = cols();
   std::vector<double> kept;
   int64_t n = 0;

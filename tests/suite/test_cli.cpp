@@ -281,14 +281,18 @@ expectations:
   fs::remove_all(dir);
 }
 
-TEST_CASE("on an induced spike (a corrupted batch) skip_step skips the injected update",
-          "[cli][intervention]") {
+TEST_CASE(
+    "on an induced spike (a corrupted batch) skip_step skips the injected update and "
+    "rollback rolls it back",
+    "[cli][intervention]") {
   const fs::path dir = fresh_dir("skipstep");
   std::ofstream(dir / "s.yaml") << R"(name: skipstep
 runner: train_lm
 methods:
   vanilla: {stabilizers: []}
   skipping: {stabilizers: [], interventions: [skip_step]}
+  rolling: {stabilizers: [], interventions: [rollback], rollback_grad_spikes: 1, rollback_lag: 10,
+            rollback_every: 5, rollback_skip: 20}
 grid: {sizes: [cpu], lrs: [1.0e-3], seeds: 1}
 scales:
   cpu:
@@ -328,6 +332,24 @@ scales:
   CHECK(ratio->values[28 * 2 + 1] == 0.0);
   CHECK(moved->values[28 * 2] > 0.0);
   CHECK(ratio->values[27 * 2] > 0.0);
+  // Rollback: the spike at update 280 (its gradient norm) restores update 270's state and skips
+  // 20 batches; the run still logs each of its 300 updates once, 270-279 on batches 290-299.
+  const auto* rolling = f.find_group("runs/rolling-cpu-lr1e-03-s0");
+  REQUIRE(rolling);
+  const auto* spiked = rolling->find_dataset("rollback/spike_step");
+  REQUIRE(spiked);
+  REQUIRE(spiked->rows() >= 1);
+  CHECK(spiked->values.front() == 280.0);
+  CHECK(rolling->find_dataset("rollback/restored_to")->values.front() == 270.0);
+  CHECK(rolling->attr_number("rollback_updates") == static_cast<double>(spiked->rows()));
+  const auto& steps = rolling->find_dataset("train/step")->values;
+  REQUIRE(steps.size() == 300);
+  for (size_t i = 0; i < steps.size(); ++i) CHECK(steps[i] == static_cast<double>(i));
+  const auto& c = rolling->find_dataset("train/loss")->values;
+  CHECK(c[269] == a[269]);       // the same run until the snapshot restored ...
+  CHECK(c[280] < a[279] + 1.0);  // ... and no corrupted batch after it
+  const auto* injected = rolling->find_dataset("corrupt/step");  // the injected update: undone
+  CHECK((injected == nullptr || injected->rows() == 0));
   fs::remove_all(dir);
 }
 

@@ -88,10 +88,16 @@ TEST_CASE("injections: the lr spike, the batch swaps and the logged response", "
                      spikebench::repeated_ngram_batch(batch, 2, 32, 1000003ULL + 30)));
   spikebench::results::Group g;
   for (double x : {1.0, 3.0, 2.0, 10.0}) g.dataset("train/grad_norm").append(x);
-  in.log_response(g, 20, 10.0);  // 10 over the median of {1, 3, 2} = 2
+  in.log_response(g, 20, 20, 10.0);  // 10 over the median of {1, 3, 2} = 2
   CHECK(g.find_dataset("corrupt/step")->values == std::vector<double>{20.0});
   CHECK(g.find_dataset("corrupt/grad_ratio")->values[0] == Approx(5.0));
   CHECK(g.find_dataset("lr_spike/step") == nullptr);
-  in.log_response(g, 21, 3.0);  // no injection at 21: nothing logged
+  in.log_response(g, 21, 21, 3.0);  // no injection at 21: nothing logged
   CHECK(g.find_dataset("corrupt/step")->values.size() == 1);
+  // After a rollback skipped batches, a batch injection follows its batch, the lr spike its
+  // update: update 14 trains on batch 20 (the corrupted one), update 10 keeps its lr spike.
+  in.log_response(g, 14, 20, 10.0);
+  CHECK(g.find_dataset("corrupt/step")->values == std::vector<double>{20.0, 14.0});
+  in.log_response(g, 10, 16, 10.0);
+  CHECK(g.find_dataset("lr_spike/step")->values == std::vector<double>{10.0});
 }

@@ -50,6 +50,10 @@ TEST_CASE("keep_rows drops rows of rank-1 and rank-2 datasets", "[results]") {
   d.keep_rows({true, false, true});
   CHECK(d.shape == std::vector<int64_t>{2, 2});
   CHECK(d.values == std::vector<double>{1, 2, 5, 6});
+  Dataset never;  // created by name, never appended (a rewind can meet one): stays empty
+  never.keep_rows({false});
+  CHECK(never.rows() == 0);
+  CHECK(never.shape.empty());
 }
 
 TEST_CASE("loading a file that is not HDF5 is a one-line error naming it", "[results]") {
