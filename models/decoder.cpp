@@ -34,8 +34,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, std::vector<double>
   auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
   for (auto& s : stabilizers_) s->attention_qk(q, k);
   if (logit_max) {
-    const auto m = max_attention_logits(q, k);
-    for (int64_t i = 0; i < h; ++i) logit_max->push_back(m[i].item<double>());
+    const auto m = max_attention_logits(q, k).contiguous();  // (h) double on the CPU
+    logit_max->insert(logit_max->end(), m.data_ptr<double>(), m.data_ptr<double>() + h);
   }
   const double dropout = is_training() ? config_.dropout : 0.0;
   const bool edits_logits = std::any_of(stabilizers_.begin(), stabilizers_.end(),

@@ -79,13 +79,12 @@ torch::Tensor Injections::batch_at(int64_t index, torch::Tensor batch, int64_t v
 
 void Injections::log_response(results::Group& g, int64_t step, int64_t batch_index,
                               double grad_norm) const {
-  const std::vector<int64_t>* steps[] = {&ngram_steps, &lr_spike_steps, &corrupt_steps};
-  static_assert(std::size(steps) == std::size(kKinds), "one step list per kind, in kKinds' order");
-  for (size_t i = 0; i < std::size(kKinds); ++i) {
-    const bool of_the_batch = steps[i] != &lr_spike_steps;
-    if (contains(*steps[i], of_the_batch ? batch_index : step))
-      log_kind(g, kKinds[i], step, grad_norm);
-  }
+  // A batch injection is keyed by the batch's number, the lr spike by the update's.
+  const std::pair<const std::vector<int64_t>*, int64_t> keyed[] = {
+      {&ngram_steps, batch_index}, {&lr_spike_steps, step}, {&corrupt_steps, batch_index}};
+  static_assert(std::size(keyed) == std::size(kKinds), "one step list per kind, in kKinds' order");
+  for (size_t i = 0; i < std::size(kKinds); ++i)
+    if (contains(*keyed[i].first, keyed[i].second)) log_kind(g, kKinds[i], step, grad_norm);
 }
 
 }  // namespace spikebench::engine

@@ -12,7 +12,8 @@
 //      it), and the data only moves forward, however many rollbacks there are;
 //   3. the run continues at update s (engine::fit's rewind); the rows logged for updates s..t go
 //      (as a restart from a checkpoint overwrites them), and rollback/ records the event:
-//      spike_step t, restored_to s, loss and grad_norm at t, batches_skipped.
+//      spike_step t, restored_to s, loss and grad_norm at t (the batches skipped are the
+//      config's rollback_skip).
 // Snapshots are in memory, one every `rollback_every` updates (and at the first update), the
 // newest lag/every + 2 kept (the ring goes into the run's checkpoint, so --resume continues
 // exactly). After `rollback_max` rollbacks a spike is left alone (a spike that recurs however
@@ -83,9 +84,6 @@ class Rollback final : public Callback {
       d.integer = i < 2;
       d.append(pending_[i]);
     }
-    auto& skipped = group_.dataset("rollback/batches_skipped");
-    skipped.integer = true;
-    skipped.append(static_cast<double>(skip_));
     ++rollbacks_, undone_ += step - to + 1;
   }
 
