@@ -72,6 +72,8 @@ struct Options {
   bool update_golden = false;           // rewrite the golden file from these results
   bool update_verdicts = false;         // rewrite only the golden file's claim verdicts (values and
                                  // machine record kept): a deliberate change of the statistics
+  bool machine_golden = false;  // read and write the results' machine file even where it is
+                                // absent (<artifact>.<cpu_vendor>.<cpu_isa>.yaml, golden_file)
 };
 
 /// Identity of a planned run (method, size, lr, seed), as the attributes its group will carry.

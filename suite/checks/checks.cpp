@@ -119,13 +119,19 @@ void validate(const CheckList& checks, const std::vector<RunAttrs>& planned) {
   for (const auto& c : checks) c->validate_plan(planned);
 }
 
+fs::path machine_golden_file(const fs::path& baselines_dir, const std::string& scale,
+                             const std::string& artifact, const Group& root) {
+  const auto attr = [&](const char* key) {
+    return root.has_attr(key) ? root.attr_string(key) : std::string("unknown");
+  };
+  return baselines_dir / scale /
+         (artifact + "." + attr("cpu_vendor") + "." + attr("cpu_isa") + ".yaml");
+}
+
 fs::path golden_file(const fs::path& baselines_dir, const std::string& scale,
                      const std::string& artifact, const Group& root) {
-  if (root.has_attr("cpu_isa")) {
-    const fs::path isa =
-        baselines_dir / scale / (artifact + "." + root.attr_string("cpu_isa") + ".yaml");
-    if (fs::exists(isa)) return isa;
-  }
+  const fs::path machine = machine_golden_file(baselines_dir, scale, artifact, root);
+  if (fs::exists(machine)) return machine;
   return baselines_dir / scale / (artifact + ".yaml");
 }
 
@@ -138,7 +144,9 @@ std::vector<Outcome> evaluate(Group& root, const CheckList& checks, const Option
   const std::string artifact = root.has_attr("artifact") ? root.attr_string("artifact") : "study";
   const std::string scale = root.has_attr("scale") ? root.attr_string("scale") : "cpu";
   write_lr_sensitivity(root);
-  const fs::path golden_path = golden_file(o.baselines_dir, scale, artifact, root);
+  const fs::path golden_path = o.machine_golden
+                                   ? machine_golden_file(o.baselines_dir, scale, artifact, root)
+                                   : golden_file(o.baselines_dir, scale, artifact, root);
   Context ctx{root, o, golden_path, config::read_golden_file(golden_path), {}};
   std::vector<Result> results;
   for (const auto& c : checks) results.push_back(c->evaluate(ctx));

@@ -31,12 +31,17 @@ std::vector<Outcome> evaluate(results::Group& root, const CheckList& checks,
 
 /// Default baselines folder: $SPIKEBENCH_BASELINES, else <source tree>/baselines.
 std::filesystem::path default_baselines_dir();
-/// The golden file of an artifact's results: baselines/<scale>/<artifact>.<cpu_isa>.yaml when one
-/// exists for the results' instruction set (a regime whose values, and even verdicts, differ
-/// between instruction sets keeps one file per set), else baselines/<scale>/<artifact>.yaml.
+/// The golden file of an artifact's results:
+/// baselines/<scale>/<artifact>.<cpu_vendor>.<cpu_isa>.yaml when one exists for the results'
+/// machine (a regime whose values, and even verdicts, differ between CPUs keeps one file per vendor
+/// and instruction set: docs/reliability.md), else baselines/<scale>/<artifact>.yaml.
 /// --update-golden rewrites the file this returns.
 std::filesystem::path golden_file(const std::filesystem::path& baselines_dir,
                                   const std::string& scale, const std::string& artifact,
                                   const results::Group& root);
+/// The machine's own file of the rule above, whether or not it exists (--machine-golden).
+std::filesystem::path machine_golden_file(const std::filesystem::path& baselines_dir,
+                                          const std::string& scale, const std::string& artifact,
+                                          const results::Group& root);
 
 }  // namespace spikebench::checks

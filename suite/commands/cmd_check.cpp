@@ -20,9 +20,15 @@ int run(const std::vector<std::string>& args) {
       "deliberate change of the statistics, committed with the reason")(
       "update-golden", po::bool_switch(&o.update_golden),
       "rewrite each file's golden file (values and verdicts) from the results — the one "
-      "for the results' instruction set when it exists (checks::golden_file)");
-  if (!parse("check", "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden]", opts,
-             {{"file", -1}}, args))
+      "for the results' CPU vendor and instruction set when it exists (checks::golden_file)")(
+      "machine-golden", po::bool_switch(&o.machine_golden),
+      "use the results' machine file, <artifact>.<cpu_vendor>.<cpu_isa>.yaml, even where it "
+      "does not exist yet (with --update-golden: create it, for a regime whose values differ "
+      "between CPUs; docs/reliability.md)");
+  if (!parse("check",
+             "RESULTS.h5... [--baselines DIR] [--update-verdicts | --update-golden "
+             "[--machine-golden]]",
+             opts, {{"file", -1}}, args))
     return 0;
   if (baselines) o.baselines_dir = *baselines;
   int failed = 0;

@@ -1,7 +1,8 @@
 #pragma once
-// A golden file (baselines/<scale>/<artifact>[.<cpu_isa>].yaml, checks.h: golden_file), read into
-// and written from typed values: the machine it was written on (suite/machine.h), each run's
-// golden metric values, and the claim verdicts `golden_verdicts` gates.
+// A golden file (baselines/<scale>/<artifact>[.<cpu_vendor>.<cpu_isa>].yaml, checks.h:
+// golden_file), read into and written from typed values: the machine it was written on
+// (suite/machine.h), each run's golden metric values, and the claim verdicts `golden_verdicts`
+// gates.
 #include <filesystem>
 #include <map>
 #include <optional>

@@ -67,6 +67,10 @@ const char* kClaim = R"(
 - {name: stabler, kind: compare, lower: {method: scaled}, higher: {method: vanilla}, metric: "m/x:last", test: sign}
 )";
 
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 }  // namespace
 
 TEST_CASE("range: each run in [min, max], no run is skip, all diverged is inconclusive",
@@ -279,18 +283,13 @@ TEST_CASE("golden values and verdicts are written on --update-golden and then ga
   // --update-verdicts (a deliberate change of the statistics) rewrites the verdicts only: the
   // file's comments, machine record and values stay byte for byte.
   const fs::path file = dir / "cpu" / "unit.yaml";
-  std::string before;
-  {
-    std::ifstream in(file);
-    before.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  std::string before = slurp(file);
   before.insert(0, "# a note kept\n");
   std::ofstream(file) << before;
   checks::Options rewrite{dir, false};
   rewrite.update_verdicts = true;
   checks::evaluate(broken, e, rewrite);
-  std::ifstream in(file);
-  const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string after = slurp(file);
   const auto head = before.substr(0, before.find("\nverdicts:"));
   CHECK(after.substr(0, head.size()) == head);
   CHECK_THAT(after, Catch::Matchers::Contains("stabler: fail"));
@@ -386,8 +385,10 @@ TEST_CASE("golden values: rtol on the golden file's machine, cross_cpu_rtol on a
   fs::remove_all(dir);
 }
 
-TEST_CASE("golden files per instruction set, and values declared not comparable across CPUs",
-          "[checks]") {
+TEST_CASE(
+    "golden files per CPU vendor and instruction set, and values declared not comparable "
+    "across CPUs",
+    "[checks]") {
   const fs::path dir = fs::temp_directory_path() / "spikebench-test-golden-isa";
   fs::remove_all(dir);
   auto amd = kIntel;
@@ -395,22 +396,26 @@ TEST_CASE("golden files per instruction set, and values declared not comparable 
   const auto e = YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6}");
   auto intel = on_machine(kIntel, 1.0);
   checks::evaluate(intel, e, {dir, /*update_golden=*/true});  // the default file: Intel AVX512
-  // An AVX2 file beside it is chosen for AVX2 results (and rewritten by --update-golden there).
-  fs::copy_file(dir / "cpu" / "unit.yaml", dir / "cpu" / "unit.AVX2.yaml");
-  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(amd, 1.0)) ==
-        dir / "cpu" / "unit.AVX2.yaml");
+  // An AMD AVX2 file beside it is chosen for AMD AVX2 results only (and rewritten by
+  // --update-golden there); Intel AVX2 results still read the default file.
+  const fs::path amd_file = dir / "cpu" / "unit.AuthenticAMD.AVX2.yaml";
+  fs::copy_file(dir / "cpu" / "unit.yaml", amd_file);
+  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(amd, 1.0)) == amd_file);
   CHECK(checks::golden_file(dir, "cpu", "unit", intel) == dir / "cpu" / "unit.yaml");
+  auto intel_avx2 = kIntel;
+  intel_avx2["cpu_isa"] = "AVX2";
+  CHECK(checks::golden_file(dir, "cpu", "unit", on_machine(intel_avx2, 1.0)) ==
+        dir / "cpu" / "unit.yaml");
   auto amd_run = on_machine(amd, 1.5);
   checks::evaluate(amd_run, e, {dir, /*update_golden=*/true});
-  CHECK(YAML::LoadFile((dir / "cpu" / "unit.AVX2.yaml").string())["machine"]["cpu_isa"]
-            .as<std::string>() == "AVX2");
+  CHECK(YAML::LoadFile(amd_file.string())["machine"]["cpu_isa"].as<std::string>() == "AVX2");
   CHECK(YAML::LoadFile((dir / "cpu" / "unit.yaml").string())["machine"]["cpu_isa"]
             .as<std::string>() == "AVX512");
   auto again = on_machine(amd, 1.5);
   CHECK(verdicts(checks::evaluate(again, e, {dir, false}))["g"] == "pass");  // its own file
   // cross_cpu: skip — on another machine the values are not compared (skip, saying why); on the
   // golden file's machine they are, at rtol.
-  fs::remove(dir / "cpu" / "unit.AVX2.yaml");
+  fs::remove(amd_file);
   const auto skip =
       YAML::Load("- {name: g, kind: golden, metric: 'm/x:last', rtol: 1.0e-6, cross_cpu: skip}");
   auto moved = on_machine(amd, 1.5);
@@ -425,6 +430,25 @@ TEST_CASE("golden files per instruction set, and values declared not comparable 
                                   "cross_cpu: skip, cross_cpu_rtol: 0.1}"),
                        {dir, false}),
       Catch::Matchers::Contains("key 'cross_cpu'"));
+  // --update-golden --machine-golden creates the results' own file and leaves the default one;
+  // from then on that machine's results are checked against it.
+  const fs::path intel_file = dir / "cpu" / "unit.GenuineIntel.AVX512.yaml";
+  const std::string default_before = slurp(dir / "cpu" / "unit.yaml");
+  checks::Options create{dir, /*update_golden=*/true};
+  create.machine_golden = true;
+  auto intel_run = on_machine(kIntel, 2.5);
+  checks::evaluate(intel_run, e, create);
+  CHECK(fs::exists(intel_file));
+  CHECK(slurp(dir / "cpu" / "unit.yaml") == default_before);
+  CHECK(checks::golden_file(dir, "cpu", "unit", intel) == intel_file);
+  auto intel_again = on_machine(kIntel, 2.5);
+  CHECK(verdicts(checks::evaluate(intel_again, e, {dir, false}))["g"] == "pass");
+  auto amd_again = on_machine(amd, 2.5);  // AMD AVX2 still reads the default file: 2.5 vs 1.0
+  CHECK(verdicts(checks::evaluate(amd_again, e, {dir, false}))["g"] == "fail");
+  CHECK_THAT(amd_again.find_group("checks/g")->attr_string("reason"),
+             Catch::Matchers::Contains("--machine-golden"));
+  CHECK_THAT(intel_again.find_group("checks/g")->attr_string("reason"),
+             !Catch::Matchers::Contains("--machine-golden"));
   fs::remove_all(dir);
 }
 
