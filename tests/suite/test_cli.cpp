@@ -15,8 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "core/data_dir.h"
@@ -246,6 +247,98 @@ TEST_CASE("SIGKILL mid-training then --resume gives a readable file and bit-iden
       CHECK(x->shape == y->shape);
       CHECK(x->values == y->values);  // bit-identical
     }
+  fs::remove_all(dir);
+}
+
+namespace {
+
+/// Every dataset under `g` (recursively), as "path" -> dataset, except the wall-clock ones.
+void collect(const spikebench::results::Group& g, const std::string& at,
+             std::map<std::string, const spikebench::results::Dataset*>& out) {
+  for (const auto& [name, d] : g.datasets)
+    if (name != "seconds") out[at + name] = &d;
+  for (const auto& [name, sub] : g.groups) collect(*sub, at + name + "/", out);
+}
+
+}  // namespace
+
+TEST_CASE("SIGKILL with stateful interventions (rollback ring, ZClip, AdaGC, SPAM), resumed",
+          "[cli][resume][intervention]") {
+  const fs::path dir = fresh_dir("resume-stateful");
+  // One run carries every stateful intervention. A corrupted batch at update 280 makes rollback
+  // restore update 220's snapshot (lag 60); the run is killed right after its checkpoint at 240,
+  // so the snapshot it restores after --resume is one the checkpoint carried (ring saved and read
+  // back), and ZClip's / AdaGC's EMAs and SPAM's moment resets (interval 100) cross the kill.
+  std::ofstream(dir / "k.yaml") << R"(name: killed
+runner: train_lm
+methods:
+  stateful: {stabilizers: [], interventions: [zclip, adagc, spam, rollback], rollback_grad_spikes: 1,
+             rollback_lag: 60, rollback_every: 5, rollback_skip: 80, spam_interval: 100,
+             spam_warmup: 20, adagc_warmup: 20, zclip_warmup: 20}
+grid: {sizes: [cpu], lrs: [1.0e-3], seeds: 1}
+scales:
+  cpu:
+    defaults: {steps: 300, batch: 4, seq_len: 32, d: 32, n_heads: 2, n_layers: 2, data_bytes: 200000,
+               corrupt_steps: [280], valid_every: 20, layers_every: 10, checkpoint_every: 40,
+               eval_wikitext_windows: -1, eval_lambada_examples: -1, threads: 1}
+)";
+  const std::string study = (dir / "k.yaml").string();
+  auto ref = run("run " + study + " --out " + (dir / "ref").string());
+  REQUIRE(ref.code == 0);
+  auto a = spikebench::results::load(dir / "ref" / "killed-cpu.h5");
+  const auto* ra = a.find_group("runs/stateful-cpu-lr1e-03-s0");
+  REQUIRE(ra);
+  const auto* restored = ra->find_dataset("rollback/restored_to");
+  REQUIRE(restored);
+  REQUIRE(restored->rows() >= 1);
+  CHECK(restored->values.front() == 220.0);  // the snapshot taken before the kill point
+
+  // Kill -9 right after the 6th checkpoint (update 240); a kill that lands later (a loaded
+  // machine) does not test the ring, so it is tried again, at most three times.
+  std::string resumed_at;
+  fs::path out;
+  for (int attempt = 0; attempt < 3 && resumed_at != "at update 240"; ++attempt) {
+    out = dir / ("killed" + std::to_string(attempt));
+    const pid_t pid = spawn({"run", study, "--out", out.string()}, {});
+    const fs::path ckpt = out / "killed-cpu.ckpt" / "stateful-cpu-lr1e-03-s0" / "last.pt";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    int seen = 0;
+    fs::file_time_type last{};
+    while (seen < 6 && std::chrono::steady_clock::now() < deadline) {
+      std::error_code ec;
+      const auto t = fs::last_write_time(ckpt, ec);
+      if (!ec && t != last) last = t, ++seen;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFSIGNALED(status)) continue;  // it finished first
+    auto resumed = run("run " + study + " --resume --out " + out.string());
+    REQUIRE(resumed.code == 0);
+    const auto at = resumed.output.find("at update ");
+    resumed_at = at == std::string::npos ? "" : resumed.output.substr(at, 13);
+  }
+  REQUIRE(resumed_at == "at update 240");
+  auto b = spikebench::results::load(out / "killed-cpu.h5");
+  const auto* rb = b.find_group("runs/stateful-cpu-lr1e-03-s0");
+  REQUIRE(rb);
+  std::map<std::string, const spikebench::results::Dataset*> da, db;
+  collect(*ra, "", da);
+  collect(*rb, "", db);
+  for (const char* acted : {"rollback/spike_step", "train/loss", "layers/grad_norm"})
+    CHECK(da.count(acted) == 1);
+  CHECK(da.size() == db.size());
+  for (const auto& [name, x] : da) {
+    INFO(name);
+    REQUIRE(db.count(name) == 1);
+    CHECK(x->shape == db[name]->shape);
+    CHECK(x->values == db[name]->values);  // bit-identical
+  }
+  for (const char* count : {"rollback_updates", "zclip_updates", "adagc_updates", "spam_updates"}) {
+    INFO(count);
+    if (ra->has_attr(count)) CHECK(ra->attr_number(count) == rb->attr_number(count));
+  }
   fs::remove_all(dir);
 }
 
